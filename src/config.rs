@@ -1,0 +1,228 @@
+//! The effective configuration of a build: which aspect files apply and the
+//! settings that change rtool's output. Its fingerprint goes into the cache
+//! key; settings that change nothing in the output (logging) stay out.
+//!
+//! Aspect files are Go files constrained with `//go:build rtool`, found in
+//! the main module's root (the directory of the nearest go.mod above the go
+//! command's working directory), plus those named in `RTOOL_ASPECTS`.
+
+use crate::coord::Coord;
+use crate::ctx::{Ctx, ENV_ASPECTS};
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::ffi::OsString;
+use std::fs;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AspectFile {
+    pub path: PathBuf,
+    pub source: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Sorted by path; explicit files after discovered ones.
+    pub aspect_files: Vec<AspectFile>,
+    pub strict: bool,
+}
+
+impl Config {
+    pub fn load(ctx: &Ctx) -> Result<Config> {
+        let mut files = Vec::new();
+        if let Some(root) = module_root(&ctx.cwd) {
+            for path in discover(&root)? {
+                files.push(read_aspect(path)?);
+            }
+        }
+        if let Some(list) = &ctx.aspects {
+            for p in std::env::split_paths(list).filter(|p| !p.as_os_str().is_empty()) {
+                let path = ctx.cwd.join(p);
+                if !files.iter().any(|f| f.path == path) {
+                    files.push(read_aspect(path).map_err(|e| e.context(ENV_ASPECTS))?);
+                }
+            }
+        }
+        Ok(Config { aspect_files: files, strict: ctx.strict })
+    }
+
+    /// The configuration of the build `coord` coordinates: loaded by the
+    /// first process that asks and memoized, so every compile of one build
+    /// (nested builds included) sees the same aspects even if files change
+    /// while it runs.
+    pub fn for_build(ctx: &Ctx, coord: Option<&Coord>) -> Result<Config> {
+        let Some(coord) = coord else { return Config::load(ctx) };
+        let bytes = coord.memo("config", || Ok(Config::load(ctx)?.encode()))?;
+        Config::decode(&bytes).ok_or_else(|| {
+            Error::failed(format!("corrupt configuration memo in {}", coord.root().display()))
+        })
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = vec![self.strict as u8];
+        for f in &self.aspect_files {
+            for part in [f.path.as_os_str().as_bytes(), &f.source] {
+                out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+                out.extend_from_slice(part);
+            }
+        }
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Config> {
+        let (&strict, mut rest) = bytes.split_first()?;
+        let mut take = || -> Option<Vec<u8>> {
+            let (len, tail) = rest.split_first_chunk::<8>()?;
+            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+            let part = tail.get(..len)?.to_vec();
+            rest = &tail[len..];
+            Some(part)
+        };
+        let mut aspect_files = Vec::new();
+        while let Some(path) = take() {
+            let source = take()?;
+            aspect_files.push(AspectFile { path: PathBuf::from(OsString::from_vec(path)), source });
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        Some(Config { aspect_files, strict: strict != 0 })
+    }
+
+    /// True when rtool has nothing to change in any package.
+    pub fn is_empty(&self) -> bool {
+        self.aspect_files.is_empty()
+    }
+
+    /// A hash of everything in the configuration that can change rtool's
+    /// output. The files' contents count, not where they live.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"rtool-config-v1\0");
+        h.update([self.strict as u8]);
+        for f in &self.aspect_files {
+            let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            h.update((name.len() as u64).to_le_bytes());
+            h.update(name.as_bytes());
+            h.update((f.source.len() as u64).to_le_bytes());
+            h.update(&f.source);
+        }
+        h.finalize().into()
+    }
+}
+
+fn read_aspect(path: PathBuf) -> Result<AspectFile> {
+    match fs::read(&path) {
+        Ok(source) => Ok(AspectFile { path, source }),
+        Err(e) => Err(Error::io("reading aspect file", &path, e)),
+    }
+}
+
+/// The directory of the nearest go.mod at or above `dir`.
+pub fn module_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find(|d| d.join("go.mod").is_file()).map(Path::to_path_buf)
+}
+
+/// The aspect files in `dir`, sorted.
+fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?;
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "go") && has_rtool_constraint(&path)? {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Whether the file's header (before `package`) has `//go:build rtool`.
+fn has_rtool_constraint(path: &Path) -> Result<bool> {
+    let mut head = Vec::with_capacity(4096);
+    let file = fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
+    file.take(4096).read_to_end(&mut head).map_err(|e| Error::io("reading", path, e))?;
+    for line in head.split(|&b| b == b'\n') {
+        let line = line.trim_ascii();
+        if line.starts_with(b"package ") {
+            break;
+        }
+        if let Some(expr) = line.strip_prefix(b"//go:build ") {
+            return Ok(expr.trim_ascii() == b"rtool");
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::Log;
+
+    fn ctx(cwd: &Path) -> Ctx {
+        Ctx {
+            cwd: cwd.to_path_buf(),
+            log: Log::off(),
+            import_path: None,
+            coord_root: None,
+            aspects: None,
+            strict: false,
+        }
+    }
+
+    #[test]
+    fn discovers_constrained_files_in_the_module_root() {
+        let root = std::env::temp_dir().join(format!("rtool-config-{}", std::process::id()));
+        let sub = root.join("cmd/app");
+        fs::create_dir_all(&sub).unwrap();
+        fs::write(root.join("go.mod"), "module example.com/m\n").unwrap();
+        fs::write(root.join("main.go"), "package main\n").unwrap();
+        fs::write(root.join("trace.go"), "// Tracing.\n\n//go:build rtool\n\npackage aspects\n").unwrap();
+        fs::write(root.join("other.go"), "//go:build rtool && linux\n\npackage main\n").unwrap();
+        fs::write(root.join("late.go"), "package main\n//go:build rtool\n").unwrap();
+
+        let cfg = Config::load(&ctx(&sub)).unwrap();
+        let names: Vec<_> = cfg.aspect_files.iter().map(|f| f.path.file_name().unwrap().to_owned()).collect();
+        assert_eq!(names, ["trace.go"]);
+
+        // The fingerprint follows content and settings, not location.
+        let before = cfg.fingerprint();
+        let mut strict = ctx(&sub);
+        strict.strict = true;
+        assert_ne!(Config::load(&strict).unwrap().fingerprint(), before);
+        fs::write(root.join("trace.go"), "//go:build rtool\n\npackage aspects // changed\n").unwrap();
+        assert_ne!(Config::load(&ctx(&sub)).unwrap().fingerprint(), before);
+
+        // Explicit files add to discovered ones; a missing one is an error.
+        let mut explicit = ctx(&sub);
+        explicit.aspects = Some("../../main.go".into());
+        assert_eq!(Config::load(&explicit).unwrap().aspect_files.len(), 2);
+        explicit.aspects = Some("nope.go".into());
+        let err = Config::load(&explicit).unwrap_err().to_string();
+        assert!(err.contains("nope.go") && err.contains("RTOOL_ASPECTS"), "{err}");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn memoized_per_build() {
+        let root = std::env::temp_dir().join(format!("rtool-config-memo-{}", std::process::id()));
+        fs::create_dir_all(&root).unwrap();
+        let aspect = root.join("a.go");
+        fs::write(&aspect, "//go:build rtool\n\npackage a\n").unwrap();
+        let mut c = ctx(&root);
+        c.aspects = Some(aspect.clone().into());
+        c.strict = true;
+        let coord = Coord::open(root.join("coord")).unwrap();
+        let first = Config::for_build(&c, Some(&coord)).unwrap();
+        assert_eq!(first, Config::load(&c).unwrap());
+        // A file edited mid-build does not split the build's configuration.
+        fs::write(&aspect, "//go:build rtool\n\npackage b\n").unwrap();
+        assert_eq!(Config::for_build(&c, Some(&coord)).unwrap(), first);
+        assert_ne!(Config::load(&c).unwrap(), first);
+        assert_eq!(Config::decode(&first.encode()), Some(first.clone()));
+        assert_eq!(Config::decode(&first.encode()[..5]), None);
+        fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,57 @@
+//! The context of one rtool process: the environment variables rtool reads,
+//! the working directory and the logger, read once at start and passed
+//! explicitly (no global state). Every `RTOOL_*` variable is named here.
+
+use crate::error::{Error, Result};
+use crate::log::{Level, Log};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Extra aspect files, separated like PATH.
+pub const ENV_ASPECTS: &str = "RTOOL_ASPECTS";
+/// `1` makes rtool fail where it would otherwise leave a file unchanged.
+pub const ENV_STRICT: &str = "RTOOL_STRICT";
+/// Diagnostics level (`debug`, `trace`) and destination.
+pub const ENV_LOG: &str = "RTOOL_LOG";
+pub const ENV_LOG_FILE: &str = "RTOOL_LOG_FILE";
+/// The coordinator directory of the outermost build, handed to nested go
+/// commands (they have a `$WORK` of their own).
+pub const ENV_COORD: &str = "RTOOL_COORD";
+/// How many rtool-started go commands enclose this process.
+pub const ENV_DEPTH: &str = "RTOOL_DEPTH";
+/// Set by the go command for every tool run on behalf of a package.
+pub const ENV_IMPORTPATH: &str = "TOOLEXEC_IMPORTPATH";
+
+#[derive(Debug)]
+pub struct Ctx {
+    pub cwd: PathBuf,
+    pub log: Log,
+    pub import_path: Option<String>,
+    pub coord_root: Option<PathBuf>,
+    pub aspects: Option<OsString>,
+    pub strict: bool,
+}
+
+impl Ctx {
+    pub fn from_env() -> Result<Ctx> {
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        let text = |k: &str| var(k).map(|v| v.to_string_lossy().into_owned());
+
+        let level = match text(ENV_LOG) {
+            None => Level::Off,
+            Some(v) => Level::parse(&v).ok_or_else(|| {
+                Error::usage(format!("{ENV_LOG}={v}: unknown level (want debug or trace)"))
+            })?,
+        };
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::failed(format!("cannot read the working directory: {e}")))?;
+        Ok(Ctx {
+            cwd,
+            log: Log::new(level, var(ENV_LOG_FILE).map(PathBuf::from)),
+            import_path: text(ENV_IMPORTPATH),
+            coord_root: var(ENV_COORD).map(PathBuf::from),
+            aspects: var(ENV_ASPECTS),
+            strict: text(ENV_STRICT).is_some_and(|v| v != "0"),
+        })
+    }
+}

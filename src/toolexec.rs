@@ -1,0 +1,42 @@
+//! Toolexec mode, `rtool /path/to/TOOL ARGS…`: the dispatch table of one
+//! call from the go command. Classify the tool, answer `-V=full` for the
+//! tools rtool can change, otherwise run the real tool unchanged.
+//!
+//! compile asks its planner (tools/compile.rs); link passes through until
+//! link-time dependencies arrive. Both are covered by the cache key, so a
+//! build made by rtool never shares objects with a plain build.
+
+use crate::args::ToolCall;
+use crate::cachekey;
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::exec;
+use crate::tools::compile;
+
+pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
+    let label = match &ctx.import_path {
+        Some(pkg) => format!("{} {pkg}", call.name),
+        None => call.name.clone(),
+    };
+    ctx.log.set_label(label);
+    ctx.log.trace(|| format!("args {:?}", call.args));
+
+    if call.is_version_query() && cachekey::alters(&call.name) {
+        let code = cachekey::answer(&ctx, &call)?;
+        ctx.log.debug(|| format!("answered -V=full in {:.2} ms", ctx.log.elapsed_ms()));
+        return Ok(code);
+    }
+    let why = match call.name.as_str() {
+        "compile" => match compile::plan(&ctx, &call)? {
+            compile::Plan::PassThrough(why) => why,
+        },
+        _ => "not changed by rtool".to_string(),
+    };
+    Err(pass_through(&ctx, &call, &why))
+}
+
+/// Replaces this process with the real tool, arguments untouched.
+fn pass_through(ctx: &Ctx, call: &ToolCall, why: &str) -> crate::error::Error {
+    ctx.log.debug(|| format!("pass through: {why} ({:.2} ms in rtool)", ctx.log.elapsed_ms()));
+    exec::replace_process(&call.path, &call.args)
+}

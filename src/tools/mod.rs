@@ -1,0 +1,3 @@
+//! One module per tool whose calls rtool may change.
+
+pub mod compile;
