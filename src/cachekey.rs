@@ -18,6 +18,7 @@ use crate::exec;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::process::{Command, Stdio};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -32,25 +33,72 @@ pub fn alters(tool: &str) -> bool {
     ALTERED_TOOLS.contains(&tool)
 }
 
-/// Runs the real `TOOL -V=full` and prints rtool's version of its line.
+/// Prints rtool's version of the real tool's `-V=full` line.
 pub fn answer(ctx: &Ctx, call: &ToolCall) -> Result<u8> {
+    let real = match real_line(ctx, call)? {
+        Ok(line) => line,
+        Err(code) => return Ok(code),
+    };
+    let config = Config::load(ctx)?;
+    let line = tool_id(&real, &config.fingerprint());
+    ctx.log.debug(|| format!("-V=full -> {line} ({} aspect files)", config.aspect_files.len()));
+    writeln!(std::io::stdout().lock(), "{line}").map_err(|e| Error::failed(format!("writing -V=full answer: {e}")))?;
+    Ok(0)
+}
+
+/// The real tool's `-V=full` line, or the exit code to leave with if the
+/// tool failed (its output passed on). Kept in the user cache under the
+/// tool binary's identity and the `GO*` environment (GOOS, GOARCH and
+/// GOEXPERIMENT shape the line), because running the tool costs more than
+/// everything else rtool does for the probe.
+fn real_line(ctx: &Ctx, call: &ToolCall) -> Result<Result<String, u8>> {
+    let key = line_cache_key(ctx, call);
+    if let (Some(cache), Some(key)) = (&ctx.cache, &key) {
+        if let Some(line) = cache.read("toolid", key).and_then(|b| String::from_utf8(b).ok()) {
+            return Ok(Ok(line));
+        }
+    }
     let out = Command::new(&call.path)
         .args(&call.args)
         .stdin(Stdio::inherit())
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| Error::failed(format!("running {} -V=full: {e}", call.path.to_string_lossy())))?;
-    let mut stdout = std::io::stdout().lock();
     if !out.status.success() {
-        let _ = stdout.write_all(&out.stdout);
-        return Ok(exec::mirror_exit(out.status));
+        let _ = std::io::stdout().lock().write_all(&out.stdout);
+        return Ok(Err(exec::mirror_exit(out.status)));
     }
-    let real = String::from_utf8_lossy(&out.stdout);
-    let config = Config::load(ctx)?;
-    let line = tool_id(real.trim_end(), &config.fingerprint());
-    ctx.log.debug(|| format!("-V=full -> {line} ({} aspect files)", config.aspect_files.len()));
-    writeln!(stdout, "{line}").map_err(|e| Error::failed(format!("writing -V=full answer: {e}")))?;
-    Ok(0)
+    let line = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+    if let (Some(cache), Some(key)) = (&ctx.cache, &key) {
+        if let Err(e) = cache.write("toolid", key, line.as_bytes()) {
+            ctx.log.debug(|| format!("not caching the -V=full line: {e}"));
+        }
+    }
+    Ok(Ok(line))
+}
+
+/// Identifies a tool binary and the environment it reads, or None when the
+/// binary cannot be stat'ed (then the tool runs every time).
+fn line_cache_key(ctx: &Ctx, call: &ToolCall) -> Option<String> {
+    let path = std::path::Path::new(&call.path);
+    if !path.is_absolute() {
+        return None;
+    }
+    let m = std::fs::metadata(path).ok()?;
+    let mut h = Sha256::new();
+    h.update(call.path.as_encoded_bytes());
+    h.update(b"\0");
+    for n in [m.dev(), m.ino(), m.len(), m.mtime() as u64, m.mtime_nsec() as u64, m.ctime() as u64, m.ctime_nsec() as u64] {
+        h.update(n.to_le_bytes());
+    }
+    for (k, v) in &ctx.go_vars {
+        for part in [k.as_encoded_bytes(), v.as_encoded_bytes()] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+    }
+    let digest = h.finalize();
+    Some(digest[..20].iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The tool ID line: the real `-V=full` line extended with rtool's hash.

@@ -169,6 +169,8 @@ mod tests {
             coord_root: None,
             aspects: None,
             strict: false,
+            cache: None,
+            go_vars: vec![],
         }
     }
 

@@ -17,8 +17,9 @@ use crate::ctx::{Ctx, ENV_COORD, ENV_DEPTH};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use crate::atomicfile::write_atomic;
+use std::fs::{self, OpenOptions};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 /// Nested go commands rtool may stack: the outer build (0) starts a
@@ -131,34 +132,10 @@ fn read_result(path: &Path, key: &str) -> Result<Option<Result<Vec<u8>>>> {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so readers see the old state or the whole new file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let tmp = dir.join(format!(".{name}.{}.{nanos}.{attempt}.tmp", std::process::id()));
-        match File::create_new(&tmp) {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => return Err(Error::io("creating", &tmp, e)),
-        }
-    };
-    let written = file.write_all(bytes).and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::io("writing", path, e));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
     use std::process::{Command, Stdio};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Barrier};

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::log::{Level, Log};
+use crate::usercache::UserCache;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -19,6 +20,8 @@ pub const ENV_LOG_FILE: &str = "RTOOL_LOG_FILE";
 pub const ENV_COORD: &str = "RTOOL_COORD";
 /// How many rtool-started go commands enclose this process.
 pub const ENV_DEPTH: &str = "RTOOL_DEPTH";
+/// Overrides where rtool keeps values across builds.
+pub const ENV_CACHE_DIR: &str = "RTOOL_CACHE_DIR";
 /// Set by the go command for every tool run on behalf of a package.
 pub const ENV_IMPORTPATH: &str = "TOOLEXEC_IMPORTPATH";
 
@@ -30,6 +33,11 @@ pub struct Ctx {
     pub coord_root: Option<PathBuf>,
     pub aspects: Option<OsString>,
     pub strict: bool,
+    /// rtool's directory in the user's cache, if there is a home for it.
+    pub cache: Option<UserCache>,
+    /// The `GO*` environment variables, sorted: everything the go command
+    /// passes its tools about the target (GOOS, GOARCH, GOEXPERIMENT…).
+    pub go_vars: Vec<(OsString, OsString)>,
 }
 
 impl Ctx {
@@ -43,6 +51,8 @@ impl Ctx {
                 Error::usage(format!("{ENV_LOG}={v}: unknown level (want debug or trace)"))
             })?,
         };
+        let mut go_vars: Vec<_> = std::env::vars_os().filter(|(k, _)| k.as_encoded_bytes().starts_with(b"GO")).collect();
+        go_vars.sort();
         let cwd = std::env::current_dir()
             .map_err(|e| Error::failed(format!("cannot read the working directory: {e}")))?;
         Ok(Ctx {
@@ -52,6 +62,13 @@ impl Ctx {
             coord_root: var(ENV_COORD).map(PathBuf::from),
             aspects: var(ENV_ASPECTS),
             strict: text(ENV_STRICT).is_some_and(|v| v != "0"),
+            cache: var(ENV_CACHE_DIR)
+                .map(PathBuf::from)
+                .or_else(|| var("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("rtool")))
+                .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache/rtool")))
+                .filter(|d| d.is_absolute())
+                .map(UserCache::new),
+            go_vars,
         })
     }
 }

@@ -53,9 +53,13 @@ impl Log {
         level != Level::Off && level <= self.level
     }
 
-    /// Time since the process started, in milliseconds.
-    pub fn elapsed_ms(&self) -> f64 {
-        self.started.elapsed().as_secs_f64() * 1e3
+    /// What this process spent so far: wall time and peak resident memory
+    /// (Linux `VmHWM`), for the last line a call logs.
+    pub fn cost(&self) -> String {
+        let peak = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().to_string())
+        });
+        format!("{:.2} ms, peak RSS {}", self.started.elapsed().as_secs_f64() * 1e3, peak.as_deref().unwrap_or("unknown"))
     }
 
     pub fn debug(&self, msg: impl FnOnce() -> String) {

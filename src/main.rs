@@ -14,6 +14,7 @@
 //! message on stderr and an exit code (2 for usage errors, 1 otherwise).
 
 mod args;
+mod atomicfile;
 mod cachekey;
 mod config;
 #[allow(dead_code, reason = "once() and nested_env() serve package resolution (nested go commands); unit-tested now")]
@@ -25,6 +26,7 @@ mod gocmd;
 mod log;
 mod toolexec;
 mod tools;
+mod usercache;
 
 use args::ToolCall;
 use ctx::Ctx;

@@ -23,7 +23,7 @@ pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
 
     if call.is_version_query() && cachekey::alters(&call.name) {
         let code = cachekey::answer(&ctx, &call)?;
-        ctx.log.debug(|| format!("answered -V=full in {:.2} ms", ctx.log.elapsed_ms()));
+        ctx.log.debug(|| format!("answered -V=full ({})", ctx.log.cost()));
         return Ok(code);
     }
     let why = match call.name.as_str() {
@@ -37,6 +37,6 @@ pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
 
 /// Replaces this process with the real tool, arguments untouched.
 fn pass_through(ctx: &Ctx, call: &ToolCall, why: &str) -> crate::error::Error {
-    ctx.log.debug(|| format!("pass through: {why} ({:.2} ms in rtool)", ctx.log.elapsed_ms()));
+    ctx.log.debug(|| format!("pass through: {why} ({} in rtool)", ctx.log.cost()));
     exec::replace_process(&call.path, &call.args)
 }
