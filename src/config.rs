@@ -27,12 +27,19 @@ pub struct Config {
     /// Sorted by path; explicit files after discovered ones.
     pub aspect_files: Vec<AspectFile>,
     pub strict: bool,
+    /// Aspect ids switched off (`RTOOL_DISABLE`), sorted.
+    pub disabled: Vec<String>,
+    /// The main module's path (go.mod's module line), if there is one. Not
+    /// in the fingerprint: import paths are in every action ID already.
+    pub module_path: Option<String>,
 }
 
 impl Config {
     pub fn load(ctx: &Ctx) -> Result<Config> {
         let mut files = Vec::new();
-        if let Some(root) = module_root(&ctx.cwd) {
+        let root = module_root(&ctx.cwd);
+        let module_path = root.as_deref().and_then(read_module_path);
+        if let Some(root) = root {
             for path in discover(&root)? {
                 files.push(read_aspect(path)?);
             }
@@ -45,7 +52,10 @@ impl Config {
                 }
             }
         }
-        Ok(Config { aspect_files: files, strict: ctx.strict })
+        let mut disabled = ctx.disabled.clone();
+        disabled.sort();
+        disabled.dedup();
+        Ok(Config { aspect_files: files, strict: ctx.strict, disabled, module_path })
     }
 
     /// The configuration of the build `coord` coordinates: loaded by the
@@ -62,6 +72,10 @@ impl Config {
 
     fn encode(&self) -> Vec<u8> {
         let mut out = vec![self.strict as u8];
+        for text in [self.disabled.join(","), self.module_path.clone().unwrap_or_default()] {
+            out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
         for f in &self.aspect_files {
             for part in [f.path.as_os_str().as_bytes(), &f.source] {
                 out.extend_from_slice(&(part.len() as u64).to_le_bytes());
@@ -80,6 +94,9 @@ impl Config {
             rest = &tail[len..];
             Some(part)
         };
+        let disabled_text = String::from_utf8(take()?).ok()?;
+        let disabled = disabled_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let module_path = String::from_utf8(take()?).ok().filter(|m| !m.is_empty());
         let mut aspect_files = Vec::new();
         while let Some(path) = take() {
             let source = take()?;
@@ -88,12 +105,7 @@ impl Config {
         if !rest.is_empty() {
             return None;
         }
-        Some(Config { aspect_files, strict: strict != 0 })
-    }
-
-    /// True when rtool has nothing to change in any package.
-    pub fn is_empty(&self) -> bool {
-        self.aspect_files.is_empty()
+        Some(Config { aspect_files, strict: strict != 0, disabled, module_path })
     }
 
     /// A hash of everything in the configuration that can change rtool's
@@ -102,6 +114,10 @@ impl Config {
         let mut h = Sha256::new();
         h.update(b"rtool-config-v1\0");
         h.update([self.strict as u8]);
+        for d in &self.disabled {
+            h.update((d.len() as u64).to_le_bytes());
+            h.update(d.as_bytes());
+        }
         for f in &self.aspect_files {
             let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             h.update((name.len() as u64).to_le_bytes());
@@ -123,6 +139,12 @@ fn read_aspect(path: PathBuf) -> Result<AspectFile> {
 /// The directory of the nearest go.mod at or above `dir`.
 pub fn module_root(dir: &Path) -> Option<PathBuf> {
     dir.ancestors().find(|d| d.join("go.mod").is_file()).map(Path::to_path_buf)
+}
+
+/// The module path declared in `root`/go.mod.
+fn read_module_path(root: &Path) -> Option<String> {
+    let text = fs::read_to_string(root.join("go.mod")).ok()?;
+    text.lines().find_map(|l| l.trim().strip_prefix("module ")).map(|m| m.trim().trim_matches('"').to_string())
 }
 
 /// The aspect files in `dir`, sorted.
@@ -169,6 +191,7 @@ mod tests {
             coord_root: None,
             aspects: None,
             strict: false,
+            disabled: vec![],
             cache: None,
             go_vars: vec![],
         }

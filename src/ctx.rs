@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 /// Extra aspect files, separated like PATH.
 pub const ENV_ASPECTS: &str = "RTOOL_ASPECTS";
+/// Aspects to leave out, by id, separated by commas (`all`: every built-in).
+pub const ENV_DISABLE: &str = "RTOOL_DISABLE";
 /// `1` makes rtool fail where it would otherwise leave a file unchanged.
 pub const ENV_STRICT: &str = "RTOOL_STRICT";
 /// Diagnostics level (`debug`, `trace`) and destination.
@@ -33,6 +35,7 @@ pub struct Ctx {
     pub coord_root: Option<PathBuf>,
     pub aspects: Option<OsString>,
     pub strict: bool,
+    pub disabled: Vec<String>,
     /// rtool's directory in the user's cache, if there is a home for it.
     pub cache: Option<UserCache>,
     /// The `GO*` environment variables, sorted: everything the go command
@@ -62,6 +65,9 @@ impl Ctx {
             coord_root: var(ENV_COORD).map(PathBuf::from),
             aspects: var(ENV_ASPECTS),
             strict: text(ENV_STRICT).is_some_and(|v| v != "0"),
+            disabled: text(ENV_DISABLE)
+                .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
             cache: var(ENV_CACHE_DIR)
                 .map(PathBuf::from)
                 .or_else(|| var("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("rtool")))

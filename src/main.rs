@@ -14,6 +14,7 @@
 //! message on stderr and an exit code (2 for usage errors, 1 otherwise).
 
 mod args;
+mod aspect;
 mod atomicfile;
 mod cachekey;
 mod config;
@@ -23,7 +24,10 @@ mod ctx;
 mod error;
 mod exec;
 mod gocmd;
+mod gosyntax;
+mod importcfg;
 mod log;
+mod rewrite;
 mod toolexec;
 mod tools;
 mod usercache;

@@ -29,6 +29,10 @@ pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
     let why = match call.name.as_str() {
         "compile" => match compile::plan(&ctx, &call)? {
             compile::Plan::PassThrough(why) => why,
+            compile::Plan::Run { args, why } => {
+                ctx.log.debug(|| format!("{why} ({} in rtool)", ctx.log.cost()));
+                return Err(exec::replace_process(&call.path, &args));
+            }
         },
         _ => "not changed by rtool".to_string(),
     };

@@ -1,0 +1,6 @@
+//! The aspects embedded in rtool: Go files under src/aspects, in the same
+//! format as user aspect files. Their sources are part of rtool's build hash
+//! (src/build.rs), hence of the cache key.
+
+/// (name used in positions and listings, source).
+pub const FILES: &[(&str, &str)] = &[("rtool-builtin/log.go", include_str!("../aspects/log.go"))];

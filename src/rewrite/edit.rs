@@ -1,0 +1,110 @@
+//! Edits as data: byte-range replacements of one source file, applied once.
+//! Overlapping edits are a bug in the planner and reported as an error. In
+//! compile mode every inserted piece of aspect code is preceded by a
+//! `/*line*/` directive naming its place in the aspect file, and every edit
+//! is followed by one restoring the original position of the next byte, so
+//! that original tokens keep their file:line:col whatever was inserted.
+
+use super::lines::{Pos, PosMap};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub pieces: Vec<Piece>,
+    /// Among insertions at one offset, lower goes first.
+    pub prio: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub text: String,
+    /// Where the text comes from (an aspect file), if anywhere.
+    pub pos: Option<Pos>,
+}
+
+impl Piece {
+    pub fn plain(text: impl Into<String>) -> Piece {
+        Piece { text: text.into(), pos: None }
+    }
+}
+
+impl Edit {
+    pub fn insert(at: usize, prio: i64, pieces: Vec<Piece>) -> Edit {
+        Edit { start: at, end: at, pieces, prio }
+    }
+
+    pub fn replace(start: usize, end: usize, pieces: Vec<Piece>) -> Edit {
+        Edit { start, end, pieces, prio: 0 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// For the compiler: with position directives.
+    Compile,
+    /// For people (`rtool diff`): the edits alone.
+    Display,
+}
+
+pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, mode: Mode) -> Result<Vec<u8>> {
+    edits.sort_by_key(|e| (e.start, e.end > e.start, e.prio));
+    for w in edits.windows(2) {
+        if w[1].start < w[0].end {
+            return Err(Error::failed(format!("internal error: overlapping edits at bytes {}..{} and {}..{}", w[0].start, w[0].end, w[1].start, w[1].end)));
+        }
+    }
+    let mut out = Vec::with_capacity(src.len() + edits.len() * 64);
+    if mode == Mode::Compile {
+        out.extend_from_slice(format!("//line {header_file}:1:1\n").as_bytes());
+    }
+    let mut last = 0;
+    for e in &edits {
+        out.extend_from_slice(&src[last..e.start]);
+        for p in &e.pieces {
+            if let (Mode::Compile, Some(pos)) = (mode, &p.pos) {
+                out.extend_from_slice(pos.directive().as_bytes());
+            }
+            out.extend_from_slice(p.text.as_bytes());
+        }
+        if mode == Mode::Compile && e.end < src.len() {
+            out.extend_from_slice(map.pos(e.end).directive().as_bytes());
+        }
+        last = e.end;
+    }
+    out.extend_from_slice(&src[last..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applies_in_order_and_restores_positions() {
+        let src = b"package p\nfunc f() { g() }\n";
+        let map = PosMap::new(src, "/s/p.go");
+        let brace = 19;
+        let aspect = Pos { file: "/a/x.go".into(), line: 7, col: Some(2) };
+        let edits = vec![
+            Edit::insert(brace + 1, 0, vec![Piece { text: "h();".into(), pos: Some(aspect) }]),
+            Edit::replace(21, 22, vec![Piece::plain("k")]),
+        ];
+        let out = String::from_utf8(apply(src, edits.clone(), &map, "/s/p.go", Mode::Compile).unwrap()).unwrap();
+        assert_eq!(out, "//line /s/p.go:1:1\npackage p\nfunc f() {/*line /a/x.go:7:2*/h();/*line /s/p.go:2:11*/ k/*line /s/p.go:2:13*/() }\n");
+        let shown = String::from_utf8(apply(src, edits, &map, "/s/p.go", Mode::Display).unwrap()).unwrap();
+        assert_eq!(shown, "package p\nfunc f() {h(); k() }\n");
+    }
+
+    #[test]
+    fn overlap_is_an_error() {
+        let src = b"abcdef";
+        let map = PosMap::new(src, "f");
+        let edits = vec![Edit::replace(1, 4, vec![]), Edit::replace(3, 5, vec![])];
+        assert!(apply(src, edits, &map, "f", Mode::Display).is_err());
+        // Insertions at one offset are ordered by priority, before a replacement there.
+        let edits = vec![Edit::replace(2, 3, vec![Piece::plain("C")]), Edit::insert(2, 1, vec![Piece::plain("2")]), Edit::insert(2, 0, vec![Piece::plain("1")])];
+        assert_eq!(apply(src, edits, &map, "f", Mode::Display).unwrap(), b"ab12Cdef");
+    }
+}
