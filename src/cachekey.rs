@@ -40,6 +40,11 @@ pub fn answer(ctx: &Ctx, call: &ToolCall) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let config = Config::load(ctx)?;
+    if call.name == "compile" {
+        // The compile probe comes before any compile: report broken aspect
+        // files here, once, with their positions.
+        crate::aspect::load(&config)?;
+    }
     let line = tool_id(&real, &config.fingerprint());
     ctx.log.debug(|| format!("-V=full -> {line} ({} aspect files)", config.aspect_files.len()));
     writeln!(std::io::stdout().lock(), "{line}").map_err(|e| Error::failed(format!("writing -V=full answer: {e}")))?;

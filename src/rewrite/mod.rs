@@ -7,6 +7,8 @@
 pub mod edit;
 pub mod lines;
 mod plan;
+#[cfg(test)]
+mod golden;
 
 use crate::aspect::Aspect;
 use crate::aspect::joinpoint::{NodeKind, PackageInfo, Tri};
