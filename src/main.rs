@@ -4,14 +4,20 @@
 //! assembler, linker and cgo step of a build. rtool answers the `-V=full`
 //! probes of the tools whose output it can change with an identity that
 //! covers its own build and configuration (so the build cache is correct
-//! without `-a`), and runs every tool with its arguments, environment,
-//! stdio and exit status untouched unless it has something to change.
+//! without `-a`). For each compile it applies the build's aspects (join
+//! point + advice, written in Go aspect files): cheap string searches pick
+//! the files that could match, tree-sitter parses only those, and rewritten
+//! copies under `$WORK` keep every original position through `//line`
+//! directives. Every other tool runs with its arguments, environment, stdio
+//! and exit status untouched.
+//!
 //! The many short-lived rtool processes of one build share work through the
 //! job coordinator, files and locks under the build's `$WORK`.
 //!
-//! Commands: toolexec mode, `rtool go SUBCOMMAND …`, `rtool version`,
-//! `rtool help`. `main` parses the command line and turns errors into a
-//! message on stderr and an exit code (2 for usage errors, 1 otherwise).
+//! Commands: toolexec mode, `rtool go SUBCOMMAND …`, `rtool diff`,
+//! `rtool aspects`, `rtool version`, `rtool help`. `main` parses the
+//! command line and turns errors into a message on stderr and an exit code
+//! (2 for usage errors, 1 otherwise).
 
 mod args;
 mod aspect;
@@ -27,8 +33,10 @@ mod gocmd;
 mod gosyntax;
 mod importcfg;
 mod log;
+mod preview;
 mod rewrite;
 mod toolexec;
+mod unidiff;
 mod tools;
 mod usercache;
 
@@ -44,6 +52,8 @@ rtool: compile-time instrumentation for Go builds.
 usage:
   go build -toolexec rtool [build flags] [packages]   (rtool on PATH)
   rtool go SUBCOMMAND [ARGS…]     run the go command with rtool as -toolexec
+  rtool diff [build flags] [pkgs] show what rtool would change, as a diff
+  rtool aspects                   list the effective aspects
   rtool version                   print rtool's version and build
   rtool help                      print this help
 
@@ -53,6 +63,7 @@ as the go command runs it) rtool prints nothing on success.
 environment:
   RTOOL_ASPECTS   extra aspect files, separated by ':'
   RTOOL_STRICT    1: fail instead of leaving a file unchanged
+  RTOOL_DISABLE   aspects to switch off, by id, comma-separated (all: built-ins)
   RTOOL_LOG       debug or trace: log each tool call (tool, package,
                   decision, time) to stderr, or to RTOOL_LOG_FILE";
 
@@ -80,6 +91,8 @@ fn run(mut argv: Vec<OsString>) -> Result<u8> {
     match first.to_str() {
         Some("go") => gocmd::run(&ctx, argv),
         Some("version") => version(argv),
+        Some("diff") => preview::diff(&ctx, argv),
+        Some("aspects") => preview::aspects(&ctx, argv),
         Some("help" | "-h" | "--help") => {
             println!("{HELP}");
             Ok(0)
