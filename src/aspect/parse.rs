@@ -17,6 +17,12 @@ use crate::gosyntax;
 use std::path::Path;
 use tree_sitter::Node;
 
+/// The names advice code can refer to besides placeholders.
+struct Scope<'a> {
+    imports: &'a [Import],
+    declared: &'a [String],
+}
+
 /// One `//rtool:NAME args` comment.
 #[derive(Debug, Clone)]
 struct Directive {
@@ -66,6 +72,8 @@ pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>>
         return Err(at(l, c, "syntax error in aspect file".into()));
     }
     let imports = read_imports(root, src, &at)?;
+    let declared = declared_names(root, src);
+    let scope = Scope { imports: &imports, declared: &declared };
 
     let mut aspects = Vec::new();
     let mut pending: Option<Pending> = None;
@@ -83,7 +91,7 @@ pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>>
                 let d = d.map_err(|(col, msg)| at(gosyntax::line_col(node).0, col, msg))?;
                 if d.name == "aspect" {
                     if let Some(p) = pending.take() {
-                        aspects.push(finish(p, None, &[], src, &imports, builtin, path, &at)?);
+                        aspects.push(finish(p, None, &[], src, &scope, builtin, path, &at)?);
                     }
                     let id = d.rest.trim().to_string();
                     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
@@ -121,12 +129,12 @@ pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>>
                         i += 1;
                     }
                 }
-                aspects.push(finish(p, Some(node), &decls, src, &imports, builtin, path, &at)?);
+                aspects.push(finish(p, Some(node), &decls, src, &scope, builtin, path, &at)?);
             }
         }
     }
     if let Some(p) = pending.take() {
-        aspects.push(finish(p, None, &[], src, &imports, builtin, path, &at)?);
+        aspects.push(finish(p, None, &[], src, &scope, builtin, path, &at)?);
     }
     Ok(aspects)
 }
@@ -141,11 +149,12 @@ fn finish(
     decl: Option<Node>,
     decls: &[Node],
     src: &[u8],
-    imports: &[Import],
+    scope: &Scope,
     builtin: bool,
     path: &Path,
     at: &dyn Fn(usize, usize, String) -> Error,
 ) -> Result<Aspect> {
+    let imports = scope.imports;
     let ctx = |msg: String| format!("aspect {}: {msg}", p.id);
     let join = match p.wheres.len() {
         0 => return Err(at(p.line, p.col, ctx("no //rtool:where join point".into()))),
@@ -172,10 +181,10 @@ fn finish(
     let advice = match &spec {
         AdviceSpec::Prepend => Advice::Prepend(code_of(&|n| {
             let body = func_body(n)?;
-            Ok(code_for(body, src, imports))
+            Ok(code_for(body, src, scope))
         })?),
         AdviceSpec::Wrap => {
-            let code = code_of(&|n| single_expression(n, src).map(|e| code_for(e, src, imports)))?;
+            let code = code_of(&|n| single_expression(n, src).map(|e| code_for(e, src, scope)))?;
             let count = code.holes.iter().filter(|h| h.kind == HoleKind::Placeholder("RtoolExpr".into())).count();
             if count != 1 {
                 return Err(at(code.line, code.col, ctx(format!("wrap advice must use RtoolExpr exactly once (found {count})"))));
@@ -189,7 +198,7 @@ fn finish(
                 return Err((e, "append-args advice is a call whose arguments are appended, e.g. func _() { _(a, b) }".into()));
             };
             let (first, last) = (args.named_child(0).unwrap_or(args), args.named_child((args.named_child_count() - 1) as u32).unwrap_or(args));
-            Ok(code_range(first.start_byte(), last.end_byte(), first, args, src, imports))
+            Ok(code_range(first.start_byte(), last.end_byte(), first, args, src, scope))
         })?),
         AdviceSpec::Assign(var) => Advice::Assign {
             var: var.clone(),
@@ -197,7 +206,7 @@ fn finish(
                 let spec = (n.kind() == "var_declaration").then(|| n.named_child(0)).flatten();
                 let value = spec.filter(|s| s.kind() == "var_spec").and_then(|s| s.child_by_field_name("value"));
                 match value {
-                    Some(v) if v.named_child_count() == 1 => Ok(code_for(v, src, imports)),
+                    Some(v) if v.named_child_count() == 1 => Ok(code_for(v, src, scope)),
                     _ => Err((n, "assign advice is written as var _ = VALUE".into())),
                 }
             })?,
@@ -205,7 +214,7 @@ fn finish(
         AdviceSpec::Inject { new_file } => {
             let first = decls[0];
             let last = decls[decls.len() - 1];
-            Advice::Inject { code: code_range(first.start_byte(), last.end_byte(), first, root_of(first), src, imports), new_file: *new_file }
+            Advice::Inject { code: code_range(first.start_byte(), last.end_byte(), first, root_of(first), src, scope), new_file: *new_file }
         }
         AdviceSpec::ReplaceFunction(q) => Advice::ReplaceFunction(q.clone()),
         AdviceSpec::AddField(name, ty) => {
@@ -289,22 +298,43 @@ fn single_expression<'t>(n: Node<'t>, _src: &[u8]) -> std::result::Result<Node<'
     expr.ok_or((stmt, shape.into()))
 }
 
-fn code_for(node: Node, src: &[u8], imports: &[Import]) -> Code {
-    code_range(node.start_byte(), node.end_byte(), node, node, src, imports)
+fn code_for(node: Node, src: &[u8], scope: &Scope) -> Code {
+    code_range(node.start_byte(), node.end_byte(), node, node, src, scope)
 }
 
 /// The code of bytes start..end, with holes found in `scope`'s subtree.
-fn code_range(start: usize, end: usize, first: Node, scope: Node, src: &[u8], imports: &[Import]) -> Code {
+fn code_range(start: usize, end: usize, first: Node, within: Node, src: &[u8], scope: &Scope) -> Code {
     let end = start + src[start..end].trim_ascii_end().len();
     let (line, col) = gosyntax::line_col(first);
     let mut holes = Vec::new();
-    collect_holes(scope, src, imports, start, end, &mut holes);
+    collect_holes(within, src, scope, start, end, &mut holes);
     holes.sort_by_key(|h| h.start);
     holes.dedup_by_key(|h| h.start);
     Code { text: String::from_utf8_lossy(&src[start..end]).into_owned(), holes, line, col }
 }
 
-fn collect_holes(node: Node, src: &[u8], imports: &[Import], start: usize, end: usize, out: &mut Vec<Hole>) {
+/// Names declared at the top level of an aspect file: injected code may
+/// use them, so they are never taken for misspelt placeholders.
+fn declared_names(root: Node, src: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "source_file" | "var_declaration" | "const_declaration" | "type_declaration" | "var_spec_list" => {
+                let mut c = n.walk();
+                stack.extend(n.named_children(&mut c));
+            }
+            "function_declaration" | "var_spec" | "const_spec" | "type_spec" => {
+                let mut c = n.walk();
+                out.extend(n.children_by_field_name("name", &mut c).map(|x| gosyntax::text(x, src).to_string()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn collect_holes(node: Node, src: &[u8], scope: &Scope, start: usize, end: usize, out: &mut Vec<Hole>) {
     if node.end_byte() <= start || node.start_byte() >= end {
         return;
     }
@@ -312,7 +342,7 @@ fn collect_holes(node: Node, src: &[u8], imports: &[Import], start: usize, end: 
     match node.kind() {
         "identifier" | "type_identifier" => {
             let t = gosyntax::text(node, src);
-            if t.starts_with("Rtool") {
+            if is_placeholder(t) || (t.starts_with("Rtool") && !scope.declared.iter().any(|x| x == t)) {
                 out.push(hole(node, HoleKind::Placeholder(t.to_string())));
             }
             return;
@@ -320,7 +350,7 @@ fn collect_holes(node: Node, src: &[u8], imports: &[Import], start: usize, end: 
         "selector_expression" => {
             if let Some(op) = node.child_by_field_name("operand").filter(|o| o.kind() == "identifier") {
                 let t = gosyntax::text(op, src);
-                if imports.iter().any(|i| i.name == t) {
+                if scope.imports.iter().any(|i| i.name == t) {
                     out.push(hole(op, HoleKind::Qualifier(t.to_string())));
                 }
             }
@@ -328,7 +358,7 @@ fn collect_holes(node: Node, src: &[u8], imports: &[Import], start: usize, end: 
         "qualified_type" => {
             if let Some(pkg) = node.child_by_field_name("package") {
                 let t = gosyntax::text(pkg, src);
-                if imports.iter().any(|i| i.name == t) {
+                if scope.imports.iter().any(|i| i.name == t) {
                     out.push(hole(pkg, HoleKind::Qualifier(t.to_string())));
                 }
             }
@@ -337,7 +367,7 @@ fn collect_holes(node: Node, src: &[u8], imports: &[Import], start: usize, end: 
     }
     let mut c = node.walk();
     for child in node.children(&mut c) {
-        collect_holes(child, src, imports, start, end, out);
+        collect_holes(child, src, scope, start, end, out);
     }
 }
 

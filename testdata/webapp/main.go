@@ -42,6 +42,14 @@ func main() {
 		log.Fatal(http.ListenAndServe(*addr, mux))
 	}
 
+	os.Exit(selfTest(mux))
+}
+
+// selfTest serves one request on a free loopback port and prints the
+// answer. (An aspect in testdata/webapp-aspects reports counts from here.)
+//
+//rtool:report
+func selfTest(mux *http.ServeMux) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -55,6 +63,7 @@ func main() {
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Printf("%d %s", resp.StatusCode, body)
 	if resp.StatusCode != http.StatusOK {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
