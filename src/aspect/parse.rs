@@ -212,7 +212,12 @@ fn finish(
             })?,
         },
         AdviceSpec::Inject { new_file } => {
-            let first = decls[0];
+            // Comments right above the first declaration (//go:linkname,
+            // doc comments) belong to it.
+            let mut first = decls[0];
+            while let Some(c) = first.prev_sibling().filter(|c| c.kind() == "comment" && !is_directive(*c, src) && c.end_position().row + 1 >= first.start_position().row) {
+                first = c;
+            }
             let last = decls[decls.len() - 1];
             Advice::Inject { code: code_range(first.start_byte(), last.end_byte(), first, root_of(first), src, scope), new_file: *new_file }
         }

@@ -22,11 +22,20 @@ pub struct Piece {
     pub text: String,
     /// Where the text comes from (an aspect file), if anywhere.
     pub pos: Option<Pos>,
+    /// The text is whole lines starting at column 1 (declarations): its
+    /// position is given with a `//line` comment line, which is also where
+    /// `//go:` directives in the text stay recognised.
+    pub own_lines: bool,
 }
 
 impl Piece {
+    /// Aspect code placed inside a line, starting at `pos`.
+    pub fn code(text: impl Into<String>, pos: Pos) -> Piece {
+        Piece { text: text.into(), pos: Some(pos), own_lines: false }
+    }
+
     pub fn plain(text: impl Into<String>) -> Piece {
-        Piece { text: text.into(), pos: None }
+        Piece { text: text.into(), pos: None, own_lines: false }
     }
 }
 
@@ -64,7 +73,11 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, 
         out.extend_from_slice(&src[last..e.start]);
         for p in &e.pieces {
             if let (Mode::Compile, Some(pos)) = (mode, &p.pos) {
-                out.extend_from_slice(pos.directive().as_bytes());
+                if p.own_lines {
+                    out.extend_from_slice(pos.line_directive().as_bytes());
+                } else {
+                    out.extend_from_slice(pos.directive().as_bytes());
+                }
             }
             out.extend_from_slice(p.text.as_bytes());
         }
@@ -88,7 +101,7 @@ mod tests {
         let brace = 19;
         let aspect = Pos { file: "/a/x.go".into(), line: 7, col: Some(2) };
         let edits = vec![
-            Edit::insert(brace + 1, 0, vec![Piece { text: "h();".into(), pos: Some(aspect) }]),
+            Edit::insert(brace + 1, 0, vec![Piece { text: "h();".into(), pos: Some(aspect), own_lines: false }]),
             Edit::replace(21, 22, vec![Piece::plain("k")]),
         ];
         let out = String::from_utf8(apply(src, edits.clone(), &map, "/s/p.go", Mode::Compile).unwrap()).unwrap();

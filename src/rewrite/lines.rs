@@ -16,6 +16,14 @@ pub struct Pos {
 }
 
 impl Pos {
+    /// A `//line` comment line (for column 1): the next line has this position.
+    pub fn line_directive(&self) -> String {
+        match self.col {
+            Some(c) => format!("//line {}:{}:{}\n", self.file, self.line, c),
+            None => format!("//line {}:{}\n", self.file, self.line),
+        }
+    }
+
     /// The directive that makes the next character have this position.
     pub fn directive(&self) -> String {
         match self.col {

@@ -75,9 +75,12 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         for (path, alias) in &aliases {
             text.push_str(&format!("\nimport {alias} {}\n", go_quote(path)));
         }
+        if code.text.contains("//go:linkname") {
+            text.push_str("\nimport _ \"unsafe\"\n");
+        }
         text.push('\n');
         if mode == Mode::Compile {
-            text.push_str(&aspect_pos(a, code, 0).directive());
+            text.push_str(&aspect_pos(a, code, 0).line_directive());
         }
         text.push_str(&body.concat());
         text.push('\n');
@@ -271,7 +274,7 @@ impl<'a> FileCx<'a> {
             a.join.directive_names(&mut names);
             b.directive_args = directives.iter().find(|(n, _)| names.contains(n)).map(|(_, args)| parse_directive_args(args)).unwrap_or_default();
             let text = instantiate(code, a, &b, &mut self.aliases, self.pkg).concat();
-            pieces.push(Piece { text, pos: Some(aspect_pos(a, code, 0)) });
+            pieces.push(Piece::code(text, aspect_pos(a, code, 0)));
             pieces.push(Piece::plain(";"));
         }
         self.edits.push(Edit::insert(body.start_byte() + 1, 0, pieces));
@@ -346,7 +349,7 @@ impl<'a> FileCx<'a> {
         let appended: Vec<Piece> = matched
             .iter()
             .filter_map(|a| match &a.advice {
-                Advice::AppendArgs(code) => Some(Piece { text: instantiate(code, a, &b, &mut self.aliases, self.pkg).concat(), pos: Some(aspect_pos(a, code, 0)) }),
+                Advice::AppendArgs(code) => Some(Piece::code(instantiate(code, a, &b, &mut self.aliases, self.pkg).concat(), aspect_pos(a, code, 0))),
                 _ => None,
             })
             .collect();
@@ -412,8 +415,8 @@ impl<'a> FileCx<'a> {
             let hole = &code.holes[split];
             let (prefix, suffix) = (parts[0].clone(), parts[1..].concat());
             // Outer wraps open first and close last; larger nodes likewise.
-            self.edits.push(Edit::insert(target.start_byte(), -span * 1000 - (n - i as i64), vec![Piece { text: prefix, pos: Some(aspect_pos(a, code, 0)) }]));
-            self.edits.push(Edit::insert(target.end_byte(), span * 1000 + i as i64, vec![Piece { text: suffix, pos: Some(aspect_pos(a, code, hole.end)) }]));
+            self.edits.push(Edit::insert(target.start_byte(), -span * 1000 - (n - i as i64), vec![Piece::code(prefix, aspect_pos(a, code, 0))]));
+            self.edits.push(Edit::insert(target.end_byte(), span * 1000 + i as i64, vec![Piece::code(suffix, aspect_pos(a, code, hole.end))]));
         }
     }
 
@@ -472,7 +475,7 @@ impl<'a> FileCx<'a> {
         for a in matched {
             if let Advice::AddField { name, ty } = &a.advice {
                 let ty_text = instantiate(ty, a, &Bindings::default(), &mut self.aliases, self.pkg).concat();
-                pieces.push(Piece { text: format!("{name} {ty_text}; "), pos: Some(aspect_pos(a, ty, 0)) });
+                pieces.push(Piece::code(format!("{name} {ty_text}; "), aspect_pos(a, ty, 0)));
             }
         }
         self.edits.push(Edit::insert(list.end_byte() - 1, 0, pieces));
@@ -484,8 +487,11 @@ impl<'a> FileCx<'a> {
         for a in here {
             match &a.advice {
                 Advice::Inject { code, new_file: false } => {
+                    if code.text.contains("//go:linkname") && !self.blank.iter().any(|b| b == "unsafe") {
+                        self.blank.push("unsafe".into());
+                    }
                     let mut pieces = vec![Piece::plain("\n")];
-                    pieces.push(Piece { text: instantiate(code, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), pos: Some(aspect_pos(a, code, 0)) });
+                    pieces.push(Piece { own_lines: true, text: instantiate(code, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), pos: Some(aspect_pos(a, code, 0)) });
                     pieces.push(Piece::plain("\n"));
                     self.edits.push(Edit::insert(src.len(), 10 + self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0) as i64, pieces));
                 }
@@ -501,7 +507,7 @@ impl<'a> FileCx<'a> {
                     if self.note_broken(spec) {
                         continue;
                     }
-                    let piece = Piece { text: instantiate(value, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), pos: Some(aspect_pos(a, value, 0)) };
+                    let piece = Piece::code(instantiate(value, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), aspect_pos(a, value, 0));
                     match (spec.child_by_field_name("value"), spec.child_by_field_name("type")) {
                         (Some(v), _) => self.edits.push(Edit::replace(v.start_byte(), v.end_byte(), vec![piece])),
                         (None, Some(t)) => self.edits.push(Edit::insert(t.end_byte(), 0, vec![Piece::plain(" = "), piece])),

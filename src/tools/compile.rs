@@ -66,7 +66,8 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Plan> {
         return Ok(Plan::PassThrough("no join point matched".into()));
     }
     for path in &result.imports {
-        if !cfg.provides(path) {
+        // unsafe is built into the compiler: never in an importcfg.
+        if path != "unsafe" && !cfg.provides(path) {
             return Err(Error::failed(format!(
                 "{}: advice imports {path:?}, which this package does not import; rtool cannot add packages to a compile yet",
                 pkg.path
@@ -90,7 +91,28 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Plan> {
         crate::atomicfile::write_atomic(&path, text)?;
         new_args.push(path.into_os_string());
     }
+    trim_aspect_paths(&mut new_args, &applicable);
     Ok(Plan::Run { args: new_args, why: format!("rewrote {} files, added {}", result.changed.len(), result.added.len()) })
+}
+
+/// With `go build -trimpath`, the compile's `-trimpath` maps each source
+/// directory to its import path. Injected code carries aspect file
+/// positions: map their directories too, so no absolute path leaks into
+/// the binary.
+fn trim_aspect_paths(args: &mut [OsString], aspects: &[&Aspect]) {
+    let Some(i) = args.iter().position(|a| a == "-trimpath") else { return };
+    let Some(value) = args.get(i + 1).map(|v| v.to_string_lossy().into_owned()) else { return };
+    if !value.contains(';') {
+        return; // only $WORK/bNNN=>: not a -trimpath build
+    }
+    let mut dirs: Vec<&Path> = aspects.iter().filter(|a| !a.builtin).filter_map(|a| a.file.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut v = value;
+    for d in dirs {
+        v.push_str(&format!(";{}=>rtool-aspects", d.display()));
+    }
+    args[i + 1] = v.into();
 }
 
 /// The build's aspects, parsed once per build and memoized.
