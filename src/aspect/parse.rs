@@ -534,3 +534,113 @@ fn advice_spec(d: &Directive) -> std::result::Result<AdviceSpec, (usize, String)
 pub fn placeholder_list() -> String {
     PLACEHOLDERS.join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aspect::codec;
+
+    const GOOD: &str = r#"//go:build rtool
+
+package aspects
+
+import (
+	"fmt"
+	tr "example.com/trace"
+)
+
+//rtool:aspect enter
+//rtool:where package(example.com/...) && function(name=Handle*)
+//rtool:prepend order=-1
+func _() {
+	defer tr.End(tr.Start(RtoolFuncName, RtoolParam0))
+}
+
+//rtool:aspect wrap-get
+//rtool:where call(net/http.Get)
+//rtool:wrap
+func _() { tr.Wrap(RtoolExpr) }
+
+//rtool:aspect redirect
+//rtool:where call(os.Exit)
+//rtool:replace-function example.com/trace.Exit
+
+//rtool:aspect more-args
+//rtool:where call(example.com/db.Open)
+//rtool:append-args
+func _() { _(tr.Option(), 2) }
+
+//rtool:aspect helpers
+//rtool:where package(example.com/app)
+//rtool:inject file=new
+var counter int
+
+// Count counts.
+func Count() { counter++; fmt.Sprint(RtoolHelper) }
+
+func RtoolHelper() {}
+
+//rtool:aspect field
+//rtool:where struct(example.com/app.Server)
+//rtool:add-field span tr.Span
+
+//rtool:aspect blank
+//rtool:where main-module
+//rtool:import example.com/trace/auto
+
+//rtool:aspect level
+//rtool:where package(example.com/app)
+//rtool:assign logLevel
+var _ = tr.Level(3)
+"#;
+
+    #[test]
+    fn reads_every_advice_kind() {
+        let aspects = parse_file(Path::new("/a/aspects.go"), GOOD.as_bytes(), false).unwrap();
+        let kinds: Vec<&str> = aspects.iter().map(|a| a.advice.name()).collect();
+        assert_eq!(kinds, ["prepend", "wrap", "replace-function", "append-args", "inject", "add-field", "import", "assign"]);
+        let enter = &aspects[0];
+        assert_eq!((enter.id.as_str(), enter.line, enter.order, enter.kind), ("enter", 10, -1, NodeKind::Function));
+        let Advice::Prepend(code) = &enter.advice else { panic!() };
+        assert_eq!(code.text, "defer tr.End(tr.Start(RtoolFuncName, RtoolParam0))");
+        assert_eq!((code.line, code.col), (14, 2));
+        let holes: Vec<&HoleKind> = code.holes.iter().map(|h| &h.kind).collect();
+        assert_eq!(
+            holes,
+            [&HoleKind::Qualifier("tr".into()), &HoleKind::Qualifier("tr".into()), &HoleKind::Placeholder("RtoolFuncName".into()), &HoleKind::Placeholder("RtoolParam0".into())]
+        );
+        let Advice::AppendArgs(args) = &aspects[3].advice else { panic!() };
+        assert_eq!(args.text, "tr.Option(), 2");
+        let Advice::Inject { code, new_file } = &aspects[4].advice else { panic!() };
+        assert!(*new_file && code.text.starts_with("var counter int") && code.text.ends_with("func RtoolHelper() {}"));
+        // A name the aspect file declares is not a (misspelt) placeholder.
+        assert!(code.holes.iter().all(|h| h.kind != HoleKind::Placeholder("RtoolHelper".into())));
+        let Advice::AddField { name, ty } = &aspects[5].advice else { panic!() };
+        assert_eq!((name.as_str(), ty.holes.len()), ("span", 1));
+        assert_eq!(aspects[0].imports[1], Import { name: "tr".into(), path: "example.com/trace".into() });
+        // The memo form reads back identically.
+        assert_eq!(codec::decode(&codec::encode(&aspects)).unwrap(), aspects);
+    }
+
+    fn err(src: &str) -> String {
+        parse_file(Path::new("/a/x.go"), src.as_bytes(), false).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_carry_positions() {
+        let head = "package a\n\n";
+        assert_eq!(err(&format!("{head}//rtool:where std\n")), "/a/x.go:3:1: //rtool:where outside an aspect (start one with //rtool:aspect ID)");
+        assert_eq!(
+            err(&format!("{head}//rtool:aspect a\n//rtool:where function(nam=x)\n")),
+            "/a/x.go:4:24: aspect a: function(…) has no key \"nam\" (name, receiver, params, results)"
+        );
+        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where call(a.F)\n//rtool:prepend\nfunc _() {{ f() }}\n")).starts_with("/a/x.go:5:1: aspect a: prepend advice applies to function"));
+        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where call(a.F)\n//rtool:wrap\nfunc _() {{ g() }}\n")).starts_with("/a/x.go:6:12: aspect a: wrap advice must use RtoolExpr exactly once"));
+        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:prepend\nfunc _() {{ f() }}\n")).starts_with("/a/x.go:3:1: aspect a: no //rtool:where"));
+        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where function(name=f)\n//rtool:prepend\nfunc _() {{ RtoolFuncNam() }}\n")).starts_with("/a/x.go:6:12: aspect a: unknown placeholder RtoolFuncNam"));
+        assert!(err(&format!("{head}func f() {{\n")).starts_with("/a/x.go:"));
+        assert!(err(&format!("{head}import . \"fmt\"\n")).starts_with("/a/x.go:3:8: dot import"));
+        assert!(err(&format!("{head}//rtool:aspect a b\n")).contains("aspect id"));
+        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where std\n//rtool:inject file=odd\nvar x int\n")).starts_with("/a/x.go:5:16: aspect a: file=odd"));
+    }
+}
