@@ -218,6 +218,16 @@ impl Expr {
         }
     }
 
+    /// Whether the expression asks for the package name (which costs a
+    /// file read to learn).
+    pub fn uses_package_name(&self) -> bool {
+        match self {
+            Expr::And(v) | Expr::Or(v) => v.iter().any(Expr::uses_package_name),
+            Expr::Not(e) => e.uses_package_name(),
+            Expr::Atom(a) => matches!(a, Atom::PackageName(_)),
+        }
+    }
+
     /// The directive names this expression asks for (`directive(NAME)`).
     pub fn directive_names(&self, out: &mut Vec<String>) {
         match self {

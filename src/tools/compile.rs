@@ -42,7 +42,8 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Plan> {
     }
 
     let files = &args[files_at..];
-    let pkg = package_info(ctx, &args, files, &config);
+    let needs_name = aspects.iter().any(|a| a.join.uses_package_name());
+    let pkg = package_info(ctx, &args, files, &config, needs_name);
     let cfg = match args::flag_value(&args, "importcfg") {
         Some(p) => ImportCfg::read(Path::new(p))?,
         None => ImportCfg::default(),
@@ -122,13 +123,15 @@ pub fn aspects_for_build(config: &Config, coord: Option<&Coord>) -> Result<Vec<A
     codec::decode(&bytes).ok_or_else(|| Error::failed(format!("corrupt aspects memo in {}", coord.root().display())))
 }
 
-fn package_info(ctx: &Ctx, args: &[String], files: &[String], config: &Config) -> PackageInfo {
+fn package_info(ctx: &Ctx, args: &[String], files: &[String], config: &Config, needs_name: bool) -> PackageInfo {
     let p = args::flag_value(args, "p").unwrap_or("");
     let full = ctx.import_path.as_deref().unwrap_or(p);
     let path = full.split(" [").next().unwrap_or(full).to_string();
     let std = args.iter().any(|a| a == "-std");
     let name = if p == "main" {
         "main".to_string()
+    } else if !needs_name {
+        String::new()
     } else {
         files.iter().find(|f| !f.contains("/_cgo_")).and_then(|f| std::fs::read(f).ok()).map(|s| rewrite::package_name(&s)).unwrap_or_default()
     };
