@@ -204,56 +204,48 @@ impl Expr {
     /// Strings one of which a file must contain to hold a match, or None if
     /// any file may match. Sound, not tight: used only to skip parsing.
     pub fn needles(&self) -> Option<Vec<String>> {
+        self.one_of_required(&Atom::needles)
+    }
+
+    /// Import paths the expression names (calls, literals) one of which a
+    /// package must import (or be) to hold a match, or None.
+    pub fn imported_paths(&self) -> Option<Vec<String>> {
+        self.one_of_required(&|a| match a {
+            Atom::Call(q) | Atom::Literal { ty: q, .. } => Some(vec![q.path.clone()]),
+            _ => None,
+        })
+    }
+
+    /// Given what each atom requires (one of some strings, or nothing), what
+    /// the whole expression requires: `&&` the smallest requirement of its
+    /// parts, `||` one of any part's, `!` nothing.
+    fn one_of_required(&self, atom: &dyn Fn(&Atom) -> Option<Vec<String>>) -> Option<Vec<String>> {
         match self {
-            Expr::And(v) => v.iter().filter_map(Expr::needles).min_by_key(Vec::len),
-            Expr::Or(v) => {
-                let mut all = Vec::new();
-                for e in v {
-                    all.extend(e.needles()?);
-                }
-                Some(all)
-            }
+            Expr::And(v) => v.iter().filter_map(|e| e.one_of_required(atom)).min_by_key(Vec::len),
+            Expr::Or(v) => v.iter().map(|e| e.one_of_required(atom)).collect::<Option<Vec<_>>>().map(|v| v.concat()),
             Expr::Not(_) => None,
-            Expr::Atom(a) => a.needles(),
+            Expr::Atom(a) => atom(a),
+        }
+    }
+
+    /// Every atom of the expression, in order.
+    pub fn atoms(&self) -> Vec<&Atom> {
+        match self {
+            Expr::And(v) | Expr::Or(v) => v.iter().flat_map(Expr::atoms).collect(),
+            Expr::Not(e) => e.atoms(),
+            Expr::Atom(a) => vec![a],
         }
     }
 
     /// Whether the expression asks for the package name (which costs a
     /// file read to learn).
     pub fn uses_package_name(&self) -> bool {
-        match self {
-            Expr::And(v) | Expr::Or(v) => v.iter().any(Expr::uses_package_name),
-            Expr::Not(e) => e.uses_package_name(),
-            Expr::Atom(a) => matches!(a, Atom::PackageName(_)),
-        }
+        self.atoms().iter().any(|a| matches!(a, Atom::PackageName(_)))
     }
 
     /// The directive names this expression asks for (`directive(NAME)`).
-    pub fn directive_names(&self, out: &mut Vec<String>) {
-        match self {
-            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.directive_names(out)),
-            Expr::Not(e) => e.directive_names(out),
-            Expr::Atom(Atom::Directive(d)) => out.push(d.clone()),
-            Expr::Atom(_) => {}
-        }
-    }
-
-    /// Import paths the expression names (calls, structs, literals), for
-    /// skipping packages that import none of them.
-    pub fn imported_paths(&self) -> Option<Vec<String>> {
-        match self {
-            Expr::And(v) => v.iter().filter_map(Expr::imported_paths).min_by_key(Vec::len),
-            Expr::Or(v) => {
-                let mut all = Vec::new();
-                for e in v {
-                    all.extend(e.imported_paths()?);
-                }
-                Some(all)
-            }
-            Expr::Not(_) => None,
-            Expr::Atom(Atom::Call(q)) | Expr::Atom(Atom::Literal { ty: q, .. }) => Some(vec![q.path.clone()]),
-            Expr::Atom(_) => None,
-        }
+    pub fn directive_names(&self) -> Vec<String> {
+        self.atoms().into_iter().filter_map(|a| if let Atom::Directive(d) = a { Some(d.clone()) } else { None }).collect()
     }
 }
 

@@ -270,8 +270,7 @@ impl<'a> FileCx<'a> {
         }
         let mut pieces = Vec::new();
         for (a, code) in codes {
-            let mut names = Vec::new();
-            a.join.directive_names(&mut names);
+            let names = a.join.directive_names();
             b.directive_args = directives.iter().find(|(n, _)| names.contains(n)).map(|(_, args)| parse_directive_args(args)).unwrap_or_default();
             let text = instantiate(code, a, &b, &mut self.aliases, self.pkg).concat();
             pieces.push(Piece::code(text, aspect_pos(a, code, 0)));
@@ -537,13 +536,10 @@ impl<'a> FileCx<'a> {
     }
 }
 
+/// The field a literal join point targets, if any.
 fn literal_field(e: &crate::aspect::joinpoint::Expr) -> Option<String> {
-    use crate::aspect::joinpoint::{Atom, Expr};
-    match e {
-        Expr::Atom(Atom::Literal { field, .. }) => field.clone(),
-        Expr::And(v) | Expr::Or(v) => v.iter().find_map(literal_field),
-        _ => None,
-    }
+    use crate::aspect::joinpoint::Atom;
+    e.atoms().into_iter().find_map(|a| if let Atom::Literal { field, .. } = a { field.clone() } else { None })
 }
 
 fn find_var_spec<'t>(root: Node<'t>, src: &[u8], var: &str) -> Option<Node<'t>> {
