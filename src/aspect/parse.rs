@@ -65,6 +65,12 @@ impl AdviceSpec {
 
 pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>> {
     let at = |line: usize, col: usize, msg: String| Error::failed(format!("{}:{line}:{col}: {msg}", path.display()));
+    if let Err(e) = std::str::from_utf8(src) {
+        let before = &src[..e.valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = e.valid_up_to() - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        return Err(at(line, col, "aspect file is not valid UTF-8".into()));
+    }
     let tree = gosyntax::parse(src).ok_or_else(|| at(1, 1, "cannot parse aspect file".into()))?;
     let root = tree.root_node();
     if let Some(bad) = gosyntax::first_error(root) {
@@ -641,6 +647,8 @@ var _ = tr.Level(3)
         assert!(err(&format!("{head}func f() {{\n")).starts_with("/a/x.go:"));
         assert!(err(&format!("{head}import . \"fmt\"\n")).starts_with("/a/x.go:3:8: dot import"));
         assert!(err(&format!("{head}//rtool:aspect a b\n")).contains("aspect id"));
+        let bad = parse_file(Path::new("/a/x.go"), b"package a\n// \xff\n", false).unwrap_err().to_string();
+        assert_eq!(bad, "/a/x.go:2:4: aspect file is not valid UTF-8");
         assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where std\n//rtool:inject file=odd\nvar x int\n")).starts_with("/a/x.go:5:16: aspect a: file=odd"));
     }
 }
