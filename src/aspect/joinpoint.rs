@@ -104,6 +104,8 @@ pub struct PackageInfo {
 #[derive(Debug, Clone)]
 pub enum NodeInfo {
     Function {
+        /// A function literal (matched by `directive`, not `function`).
+        literal: bool,
         /// Empty for function literals.
         name: String,
         /// (pointer, base type name without type parameters).
@@ -266,8 +268,9 @@ impl Atom {
 
     fn eval_node(&self, pkg: &PackageInfo, node: &NodeInfo) -> bool {
         match (self, node) {
-            (Atom::Function(f), NodeInfo::Function { name, receiver, params, results, .. }) => {
-                f.name.as_ref().is_none_or(|p| !name.is_empty() && glob(p, name))
+            (Atom::Function(f), NodeInfo::Function { literal, name, receiver, params, results, .. }) => {
+                !literal
+                    && f.name.as_ref().is_none_or(|p| glob(p, name))
                     && f.receiver.as_ref().is_none_or(|r| receiver_matches(r, receiver.as_ref()))
                     && f.params.as_ref().is_none_or(|p| types_match(p, params))
                     && f.results.as_ref().is_none_or(|r| types_match(r, results))
@@ -337,9 +340,10 @@ fn receiver_matches(want: &str, got: Option<&(bool, String)>) -> bool {
         ("any", got) => got.is_some(),
         ("none", got) => got.is_none(),
         (_, None) => false,
-        (w, Some((ptr, name))) => match w.strip_prefix('*') {
+        // Type parameters in the pattern are ignored, as in the receiver.
+        (w, Some((ptr, name))) => match w.split('[').next().unwrap_or(w).strip_prefix('*') {
             Some(base) => *ptr && glob(base, name),
-            None => !*ptr && glob(w, name),
+            None => !*ptr && glob(w.split('[').next().unwrap_or(w), name),
         },
     }
 }
@@ -664,6 +668,7 @@ mod tests {
 
     fn func(name: &str, recv: Option<(bool, &str)>, params: &[&str], results: &[&str]) -> NodeInfo {
         NodeInfo::Function {
+            literal: name.is_empty(),
             name: name.into(),
             receiver: recv.map(|(p, n)| (p, n.to_string())),
             params: params.iter().map(|s| s.to_string()).collect(),

@@ -436,8 +436,9 @@ fn parse_directive(text: &str, node: Node) -> Option<std::result::Result<Directi
     Some(split_args(&rest, rest_col).map(|args| Directive { name, args, rest, rest_col, line, col }))
 }
 
-/// Splits `key=value "quoted value" word` into arguments.
-fn split_args(s: &str, col0: usize) -> std::result::Result<Vec<(Option<String>, String, usize)>, (usize, String)> {
+/// Splits `key=value "quoted value" word` into arguments, with the column
+/// of each (`col0` being the column of the text).
+pub fn split_args(s: &str, col0: usize) -> std::result::Result<Vec<(Option<String>, String, usize)>, (usize, String)> {
     let mut out = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;

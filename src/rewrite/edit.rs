@@ -20,22 +20,24 @@ pub struct Edit {
 #[derive(Debug, Clone)]
 pub struct Piece {
     pub text: String,
-    /// Where the text comes from (an aspect file), if anywhere.
+    /// Where the text comes from (an aspect file), if anywhere. Such text
+    /// starts on a line of its own in compile mode, after a `//line`
+    /// comment: raw lines stay short (the compiler counts raw columns only
+    /// up to 255), the text keeps its own line breaks and columns, and
+    /// `//go:` directives in it stay at the start of a line. So the planner
+    /// gives a position only where a line break is harmless (after `{`, at
+    /// the end of the file).
     pub pos: Option<Pos>,
-    /// The text is whole lines starting at column 1 (declarations): its
-    /// position is given with a `//line` comment line, which is also where
-    /// `//go:` directives in the text stay recognised.
-    pub own_lines: bool,
 }
 
 impl Piece {
-    /// Aspect code placed inside a line, starting at `pos`.
+    /// Aspect code from `pos` in its aspect file.
     pub fn code(text: impl Into<String>, pos: Pos) -> Piece {
-        Piece { text: text.into(), pos: Some(pos), own_lines: false }
+        Piece { text: text.into(), pos: Some(pos) }
     }
 
     pub fn plain(text: impl Into<String>) -> Piece {
-        Piece { text: text.into(), pos: None, own_lines: false }
+        Piece { text: text.into(), pos: None }
     }
 }
 
@@ -71,18 +73,22 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, 
     let mut last = 0;
     for e in &edits {
         out.extend_from_slice(&src[last..e.start]);
+        let mut switched = false;
         for p in &e.pieces {
             if let (Mode::Compile, Some(pos)) = (mode, &p.pos) {
-                if p.own_lines {
-                    out.extend_from_slice(pos.line_directive().as_bytes());
-                } else {
-                    out.extend_from_slice(pos.directive().as_bytes());
+                if !out.ends_with(b"\n") {
+                    out.push(b'\n');
                 }
+                out.extend_from_slice(pos.line_directive().as_bytes());
+                switched = true;
             }
             out.extend_from_slice(p.text.as_bytes());
         }
         if mode == Mode::Compile && e.end < src.len() {
-            out.extend_from_slice(map.pos(e.end).directive().as_bytes());
+            // Without a switch of file, the short form keeps lines short.
+            let pos = map.pos(e.end);
+            let same_file = !switched && map.pos(e.start).file == pos.file;
+            out.extend_from_slice(if same_file { pos.short_directive() } else { pos.directive() }.as_bytes());
         }
         last = e.end;
     }
@@ -101,11 +107,11 @@ mod tests {
         let brace = 19;
         let aspect = Pos { file: "/a/x.go".into(), line: 7, col: Some(2) };
         let edits = vec![
-            Edit::insert(brace + 1, 0, vec![Piece { text: "h();".into(), pos: Some(aspect), own_lines: false }]),
+            Edit::insert(brace + 1, 0, vec![Piece::code("h();", aspect)]),
             Edit::replace(21, 22, vec![Piece::plain("k")]),
         ];
         let out = String::from_utf8(apply(src, edits.clone(), &map, "/s/p.go", Mode::Compile).unwrap()).unwrap();
-        assert_eq!(out, "//line /s/p.go:1:1\npackage p\nfunc f() {/*line /a/x.go:7:2*/h();/*line /s/p.go:2:11*/ k/*line /s/p.go:2:13*/() }\n");
+        assert_eq!(out, "//line /s/p.go:1:1\npackage p\nfunc f() {\n//line /a/x.go:7:2\nh();/*line /s/p.go:2:11*/ k/*line :2:13*/() }\n");
         let shown = String::from_utf8(apply(src, edits, &map, "/s/p.go", Mode::Display).unwrap()).unwrap();
         assert_eq!(shown, "package p\nfunc f() {h(); k() }\n");
     }

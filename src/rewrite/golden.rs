@@ -49,7 +49,7 @@ pub fn run_case(files: &[(String, String)]) -> Result<BTreeMap<String, Option<St
         .to_string();
     let is_aspect = |name: &str, body: &str| !name.contains('/') && body.lines().any(|l| l.trim() == "//go:build rtool");
     let mut aspect_files = Vec::new();
-    let mut packages: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
+    let mut packages: BTreeMap<(String, bool), Vec<SourceFile>> = BTreeMap::new();
     for (name, body) in files {
         if !name.ends_with(".go") {
             continue;
@@ -59,13 +59,16 @@ pub fn run_case(files: &[(String, String)]) -> Result<BTreeMap<String, Option<St
             continue;
         }
         let dir = Path::new(name).parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
-        packages.entry(dir).or_default().push(SourceFile { path: format!("/case/{name}"), src: body.clone().into_bytes() });
+        // External test files (package x_test) are a package of their own.
+        let external = super::package_name(body.as_bytes()).ends_with("_test");
+        packages.entry((dir, external)).or_default().push(SourceFile { path: format!("/case/{name}"), src: body.clone().into_bytes() });
     }
     let config = Config { aspect_files, strict: false, disabled: vec![], module_path: Some(module.clone()) };
     let aspects = aspect::load(&config).map_err(|e| e.to_string())?;
     let mut out = BTreeMap::new();
-    for (dir, sources) in packages {
+    for ((dir, external), sources) in packages {
         let path = if dir.is_empty() { module.clone() } else { format!("{module}/{dir}") };
+        let path = if external { format!("{path}_test") } else { path };
         let name = super::package_name(&sources[0].src);
         let pkg = PackageInfo { path, name, std: false, main_module: true, test_main: false };
         let imported: Vec<String> = sources.iter().flat_map(|s| imports_of(&s.src)).collect();

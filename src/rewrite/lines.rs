@@ -24,6 +24,16 @@ impl Pos {
         }
     }
 
+    /// The same without the file name, which then stays what it was: only
+    /// with a column (syntax/parser.go keeps the previous file for
+    /// `:line:col`).
+    pub fn short_directive(&self) -> String {
+        match self.col {
+            Some(c) => format!("/*line :{}:{}*/", self.line, c),
+            None => self.directive(),
+        }
+    }
+
     /// The directive that makes the next character have this position.
     pub fn directive(&self) -> String {
         match self.col {

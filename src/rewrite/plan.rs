@@ -15,11 +15,11 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
     let mut out = Rewritten::default();
     out.stats.seen = files.len();
     let (pkg_level, node_level): (Vec<&Aspect>, Vec<&Aspect>) = aspects.iter().partition(|a| a.kind == NodeKind::Package);
-    let first = files.iter().position(|f| !generated(&f.path));
+    let first = files.iter().position(|f| !generated(&f.path) && !file_ignored(&f.src));
     let mut all_imports = Vec::new();
 
     for (i, f) in files.iter().enumerate() {
-        if generated(&f.path) {
+        if generated(&f.path) || file_ignored(&f.src) {
             continue;
         }
         let wanted: Vec<&Aspect> = node_level.iter().copied().filter(|a| may_match(a, &f.src)).collect();
@@ -38,9 +38,6 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         let Some(tree) = gosyntax::parse(&f.src) else { continue };
         out.stats.parsed += 1;
         let root = tree.root_node();
-        if file_ignored(root, &f.src) {
-            continue;
-        }
         let mut cx = FileCx::new(pkg, f, root, i, aspects);
         cx.visit(root, &wanted, None);
         cx.package_level(root, &here);
@@ -54,10 +51,10 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
             out.skipped.push((f.path.clone(), line, col));
             continue;
         }
+        cx.finish_imports(root);
         if cx.edits.is_empty() {
             continue;
         }
-        cx.finish_imports(root);
         all_imports.extend(cx.aliases.keys().cloned());
         all_imports.extend(cx.blank.iter().cloned());
         let map = PosMap::new(&f.src, &f.path);
@@ -108,14 +105,15 @@ fn may_match(a: &Aspect, src: &[u8]) -> bool {
     }
 }
 
-/// `//rtool:ignore` before the package clause.
-fn file_ignored(root: Node, src: &[u8]) -> bool {
-    let mut c = root.walk();
-    for n in root.named_children(&mut c) {
-        match n.kind() {
-            "comment" if text(n, src).trim_end() == "//rtool:ignore" => return true,
-            "comment" => {}
-            _ => return false,
+/// `//rtool:ignore` on a line of its own before the package clause.
+fn file_ignored(src: &[u8]) -> bool {
+    for line in src.split(|&b| b == b'\n') {
+        let l = line.trim_ascii();
+        if l == b"//rtool:ignore" {
+            return true;
+        }
+        if l.starts_with(b"package ") {
+            return false;
         }
     }
     false
@@ -163,7 +161,22 @@ struct FileCx<'a> {
     /// Paths to import for their side effects only.
     blank: Vec<String>,
     clip_helper: bool,
+    /// Wraps, emitted together at the end so that all wraps of one node
+    /// nest by order whatever found them (a call that is a literal's field).
+    wraps: Vec<PendingWrap>,
+    /// (qualifier, callee) of calls whose package qualifier was replaced
+    /// away: if that was the import's last use, it is kept referenced.
+    replaced: Vec<(String, String)>,
     broken: Option<(usize, usize)>,
+}
+
+struct PendingWrap {
+    start: usize,
+    end: usize,
+    /// (order, definition index): lower wraps inner.
+    rank: (i32, usize),
+    prefix: String,
+    suffix: String,
 }
 
 impl<'a> FileCx<'a> {
@@ -179,7 +192,7 @@ impl<'a> FileCx<'a> {
                 None => imports.push((gosyntax::default_import_name(&path), path)),
             }
         }
-        FileCx { pkg, file, index, order, imports, dot_paths, edits: vec![], aliases: BTreeMap::new(), blank: vec![], clip_helper: false, broken: None }
+        FileCx { pkg, file, index, order, imports, dot_paths, edits: vec![], aliases: BTreeMap::new(), blank: vec![], clip_helper: false, wraps: vec![], replaced: vec![], broken: None }
     }
 
     fn src(&self) -> &'a [u8] {
@@ -342,21 +355,38 @@ impl<'a> FileCx<'a> {
         let b = Bindings::default();
         if let Some(a) = matched.iter().find(|a| matches!(a.advice, Advice::ReplaceFunction(_))) {
             let Advice::ReplaceFunction(q) = &a.advice else { unreachable!() };
-            let new = if q.path == self.pkg.path { q.name.clone() } else { format!("{}.{}", alias_for(&mut self.aliases, &q.path), q.name) };
+            // The callee's own qualifier if it names the new package, else
+            // the file's name for it, else an added import.
+            let own = (callee.kind() == "selector_expression").then(|| callee.child_by_field_name("operand")).flatten().map(|o| text(o, src).to_string());
+            let qualifier = match self.imports.iter().find(|(name, p)| *p == q.path && own.as_deref().is_none_or(|o| o == name)).or_else(|| self.imports.iter().find(|(_, p)| *p == q.path)) {
+                Some((name, _)) => Some(name.clone()),
+                None if q.path == self.pkg.path || self.dot_paths.contains(&q.path) => None,
+                None => Some(alias_for(&mut self.aliases, &q.path)),
+            };
+            if let Some(o) = &own
+                && qualifier.as_deref() != Some(o.as_str())
+            {
+                self.replaced.push((o.clone(), text(callee, src).to_string()));
+            }
+            let new = qualifier.map_or_else(|| q.name.clone(), |x| format!("{x}.{}", q.name));
             self.edits.push(Edit::replace(callee.start_byte(), callee.end_byte(), vec![Piece::plain(new)]));
         }
         let appended: Vec<Piece> = matched
             .iter()
             .filter_map(|a| match &a.advice {
-                Advice::AppendArgs(code) => Some(Piece::code(instantiate(code, a, &b, &mut self.aliases, self.pkg).concat(), aspect_pos(a, code, 0))),
+                Advice::AppendArgs(code) => Some(Piece::plain(instantiate(code, a, &b, &mut self.aliases, self.pkg).concat())),
                 _ => None,
             })
             .collect();
         if !appended.is_empty() {
             self.append_args(node, appended);
         }
-        let wraps: Vec<&Aspect> = matched.iter().copied().filter(|a| matches!(a.advice, Advice::Wrap(_))).collect();
-        self.wrap(node, &wraps, &b);
+        // `defer f(x)` and `go f(x)` must stay calls: wrapping would change
+        // when the arguments are evaluated (and `defer (…)` is invalid).
+        if !node.parent().is_some_and(|p| matches!(p.kind(), "defer_statement" | "go_statement")) {
+            let wraps: Vec<&Aspect> = matched.iter().copied().filter(|a| matches!(a.advice, Advice::Wrap(_))).collect();
+            self.wrap(node, &wraps, &b);
+        }
     }
 
     fn append_args<'t>(&mut self, call: Node<'t>, values: Vec<Piece>) {
@@ -403,19 +433,29 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    /// Wraps `target` in each aspect's expression, lowest order innermost.
+    /// Wraps `target` in each aspect's expression (see `emit_wraps`).
     fn wrap<'t>(&mut self, target: Node<'t>, aspects: &[&Aspect], b: &Bindings) {
-        let span = (target.end_byte() - target.start_byte()) as i64;
-        let n = aspects.len() as i64;
-        for (i, a) in aspects.iter().enumerate() {
+        for a in aspects {
             let Advice::Wrap(code) = &a.advice else { continue };
             let parts = instantiate(code, a, b, &mut self.aliases, self.pkg);
-            let Some(split) = code.holes.iter().position(|h| h.kind == HoleKind::Placeholder("RtoolExpr".into())) else { continue };
-            let hole = &code.holes[split];
-            let (prefix, suffix) = (parts[0].clone(), parts[1..].concat());
-            // Outer wraps open first and close last; larger nodes likewise.
-            self.edits.push(Edit::insert(target.start_byte(), -span * 1000 - (n - i as i64), vec![Piece::code(prefix, aspect_pos(a, code, 0))]));
-            self.edits.push(Edit::insert(target.end_byte(), span * 1000 + i as i64, vec![Piece::code(suffix, aspect_pos(a, code, hole.end))]));
+            let rank = (a.order, self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0));
+            self.wraps.push(PendingWrap { start: target.start_byte(), end: target.end_byte(), rank, prefix: parts[0].clone(), suffix: parts[1..].concat() });
+        }
+    }
+
+    /// Turns the wraps into insertions: on one node the lowest order is
+    /// innermost; across nodes sharing an offset, the larger node opens
+    /// first and closes last.
+    fn emit_wraps(&mut self) {
+        let mut wraps = std::mem::take(&mut self.wraps);
+        wraps.sort_by_key(|w| (w.start, w.end, w.rank));
+        for group in wraps.chunk_by(|a, b| (a.start, a.end) == (b.start, b.end)) {
+            for (r, w) in group.iter().enumerate() {
+                let span = (w.end - w.start) as i64;
+                let r = r as i64;
+                self.edits.push(Edit::insert(w.start, -span * 1000 - r, vec![Piece::plain(w.prefix.clone())]));
+                self.edits.push(Edit::insert(w.end, span * 1000 + r, vec![Piece::plain(w.suffix.clone())]));
+            }
         }
     }
 
@@ -452,32 +492,35 @@ impl<'a> FileCx<'a> {
         }
         let b = Bindings::default();
         for a in matched {
-            self.wrap_literal(a, node, outer, &fields, &values, &b);
+            let target = match literal_field(&a.join) {
+                Some(f) => match fields.iter().position(|x| *x == f) {
+                    Some(i) => values[i],
+                    None => continue,
+                },
+                None => outer.unwrap_or(node),
+            };
+            self.wrap(target, &[a], &b);
         }
-    }
-
-    fn wrap_literal<'t>(&mut self, a: &Aspect, node: Node<'t>, outer: Option<Node<'t>>, fields: &[String], values: &[Node<'t>], b: &Bindings) {
-        let field = literal_field(&a.join);
-        let target = match field {
-            Some(f) => match fields.iter().position(|x| *x == f) {
-                Some(i) => values[i],
-                None => return,
-            },
-            None => outer.unwrap_or(node),
-        };
-        self.wrap(target, &[a], b);
     }
 
     fn add_fields<'t>(&mut self, st: Node<'t>, matched: &[&Aspect]) {
         let Some(list) = st.named_child(0).filter(|l| l.kind() == "field_declaration_list") else { return };
-        let mut pieces = Vec::new();
+        let close = list.end_byte() - 1;
+        // `struct{ A int }`: right after the last field, which needs a `;`.
+        let blanks = self.src()[..close].iter().rev().take_while(|&&c| c == b' ' || c == b'\t').count();
+        let before = self.src()[..close - blanks].last().copied();
+        let at = if before == Some(b'\n') { close } else { close - blanks };
+        let mut fields = Vec::new();
         for a in matched {
             if let Advice::AddField { name, ty } = &a.advice {
                 let ty_text = instantiate(ty, a, &Bindings::default(), &mut self.aliases, self.pkg).concat();
-                pieces.push(Piece::code(format!("{name} {ty_text}; "), aspect_pos(a, ty, 0)));
+                fields.push(format!("{name} {ty_text};"));
             }
         }
-        self.edits.push(Edit::insert(list.end_byte() - 1, 0, pieces));
+        let lead = if matches!(before, Some(b'\n' | b';' | b'{')) { "" } else { "; " };
+        let tail = if at == close { " " } else { "" };
+        let pieces = vec![Piece::plain(format!("{lead}{}{tail}", fields.join(" ")))];
+        self.edits.push(Edit::insert(at, 0, pieces));
     }
 
     /// Package-level advice that lands in this file.
@@ -490,15 +533,13 @@ impl<'a> FileCx<'a> {
                         self.blank.push("unsafe".into());
                     }
                     let mut pieces = vec![Piece::plain("\n")];
-                    pieces.push(Piece { own_lines: true, text: instantiate(code, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), pos: Some(aspect_pos(a, code, 0)) });
+                    pieces.push(Piece::code(instantiate(code, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), aspect_pos(a, code, 0)));
                     pieces.push(Piece::plain("\n"));
                     self.edits.push(Edit::insert(src.len(), 10 + self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0) as i64, pieces));
                 }
                 Advice::AddImport(path) => {
                     if !self.blank.contains(path) {
                         self.blank.push(path.clone());
-                        // An empty edit, so that the file counts as changed.
-                        self.edits.push(Edit::insert(0, i64::MIN, vec![]));
                     }
                 }
                 Advice::Assign { var, value } => {
@@ -506,7 +547,7 @@ impl<'a> FileCx<'a> {
                     if self.note_broken(spec) {
                         continue;
                     }
-                    let piece = Piece::code(instantiate(value, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), aspect_pos(a, value, 0));
+                    let piece = Piece::plain(instantiate(value, a, &Bindings::default(), &mut self.aliases, self.pkg).concat());
                     match (spec.child_by_field_name("value"), spec.child_by_field_name("type")) {
                         (Some(v), _) => self.edits.push(Edit::replace(v.start_byte(), v.end_byte(), vec![piece])),
                         (None, Some(t)) => self.edits.push(Edit::insert(t.end_byte(), 0, vec![Piece::plain(" = "), piece])),
@@ -521,6 +562,18 @@ impl<'a> FileCx<'a> {
     /// Adds the imports the new code needs, on the package clause's line,
     /// and the helpers it uses, at the end of the file.
     fn finish_imports<'t>(&mut self, root: Node<'t>) {
+        self.emit_wraps();
+        // A replaced callee may have been its import's only use.
+        let replaced = std::mem::take(&mut self.replaced);
+        let mut kept: Vec<&str> = Vec::new();
+        for (qualifier, callee) in &replaced {
+            let gone = replaced.iter().filter(|(q, _)| q == qualifier).count();
+            if qualifier_uses(root, self.src(), qualifier) > gone || kept.contains(&qualifier.as_str()) {
+                continue;
+            }
+            kept.push(qualifier);
+            self.edits.push(Edit::insert(self.src().len(), 1 << 41, vec![Piece::plain(format!("\nvar _ = {callee}\n"))]));
+        }
         if self.clip_helper {
             let h = format!("\nfunc __rtool_clip{}[S ~[]E, E any](s S) S {{ return s[:len(s):len(s)] }}\n", self.index);
             self.edits.push(Edit::insert(self.src().len(), 1 << 40, vec![Piece::plain(h)]));
@@ -536,6 +589,25 @@ impl<'a> FileCx<'a> {
     }
 }
 
+/// How often `name` qualifies a selector or a type in the file.
+fn qualifier_uses(root: Node, src: &[u8], name: &str) -> usize {
+    let mut n = 0;
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let q = match node.kind() {
+            "selector_expression" => node.child_by_field_name("operand"),
+            "qualified_type" => node.child_by_field_name("package"),
+            _ => None,
+        };
+        if q.is_some_and(|q| text(q, src) == name) {
+            n += 1;
+        }
+        let mut c = node.walk();
+        stack.extend(node.named_children(&mut c));
+    }
+    n
+}
+
 /// The field a literal join point targets, if any.
 fn literal_field(e: &crate::aspect::joinpoint::Expr) -> Option<String> {
     use crate::aspect::joinpoint::Atom;
@@ -545,6 +617,9 @@ fn literal_field(e: &crate::aspect::joinpoint::Expr) -> Option<String> {
 fn find_var_spec<'t>(root: Node<'t>, src: &[u8], var: &str) -> Option<Node<'t>> {
     let mut c = root.walk();
     for decl in root.named_children(&mut c).filter(|n| n.kind() == "var_declaration") {
+        if directives_of(decl, src).iter().any(|(n, _)| n == "rtool:ignore") {
+            continue;
+        }
         let mut c2 = decl.walk();
         let mut specs: Vec<Node> = Vec::new();
         for ch in decl.named_children(&mut c2) {
@@ -691,20 +766,21 @@ fn directives_of(node: Node, src: &[u8]) -> Vec<(String, String)> {
     out
 }
 
-/// `key=value` and positional words; positional ones get keys "0", "1", …
+/// `key=value` and positional words (`"quoted"` ones may hold spaces);
+/// positional ones get keys "0", "1", …
 fn parse_directive_args(args: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
     let mut n = 0;
-    for w in args.split_whitespace() {
-        match w.split_once('=') {
-            Some((k, v)) => out.push((k.to_string(), v.trim_matches('"').to_string())),
+    let words = crate::aspect::parse::split_args(args, 0).unwrap_or_default();
+    words
+        .into_iter()
+        .map(|(k, v, _)| match k {
+            Some(k) => (k, v),
             None => {
-                out.push((n.to_string(), w.trim_matches('"').to_string()));
                 n += 1;
+                ((n - 1).to_string(), v)
             }
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// How to give a parameter or result a name.
@@ -725,6 +801,7 @@ struct Slot<'t> {
 }
 
 struct FuncParts<'t> {
+    literal: bool,
     name: String,
     display: String,
     receiver: Option<Slot<'t>>,
@@ -775,11 +852,12 @@ impl<'t> FuncParts<'t> {
                 results.push(Slot { name: None, ty: text(r, src).to_string(), fix: Fix::Parenthesize(r) });
             }
         }
-        FuncParts { name, display, receiver, receiver_info, params, results, body: node.child_by_field_name("body") }
+        FuncParts { literal: node.kind() == "func_literal", name, display, receiver, receiver_info, params, results, body: node.child_by_field_name("body") }
     }
 
     fn info(&self, directives: Vec<(String, String)>) -> NodeInfo {
         NodeInfo::Function {
+            literal: self.literal,
             name: self.name.clone(),
             receiver: self.receiver_info.clone(),
             params: self.params.iter().map(|s| s.ty.clone()).collect(),
