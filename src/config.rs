@@ -29,6 +29,9 @@ pub struct Config {
     pub strict: bool,
     /// Aspect ids switched off (`RTOOL_DISABLE`), sorted.
     pub disabled: Vec<String>,
+    /// Logging to stderr (0 off, 1 debug, 2 trace): what a compile prints is
+    /// cached with its output, so it is configuration (see `Log`).
+    pub stderr_log: u8,
     /// The main module's path (go.mod's module line), if there is one. Not
     /// in the fingerprint: import paths are in every action ID already.
     pub module_path: Option<String>,
@@ -55,7 +58,8 @@ impl Config {
         let mut disabled = ctx.disabled.clone();
         disabled.sort();
         disabled.dedup();
-        Ok(Config { aspect_files: files, strict: ctx.strict, disabled, module_path })
+        let stderr_log = ctx.log.stderr_level() as u8;
+        Ok(Config { aspect_files: files, strict: ctx.strict, disabled, stderr_log, module_path })
     }
 
     /// The configuration of the build `coord` coordinates: loaded by the
@@ -71,7 +75,7 @@ impl Config {
     }
 
     fn encode(&self) -> Vec<u8> {
-        let mut out = vec![self.strict as u8];
+        let mut out = vec![self.strict as u8, self.stderr_log];
         for text in [self.disabled.join(","), self.module_path.clone().unwrap_or_default()] {
             out.extend_from_slice(&(text.len() as u64).to_le_bytes());
             out.extend_from_slice(text.as_bytes());
@@ -86,7 +90,8 @@ impl Config {
     }
 
     fn decode(bytes: &[u8]) -> Option<Config> {
-        let (&strict, mut rest) = bytes.split_first()?;
+        let (&strict, rest) = bytes.split_first()?;
+        let (&stderr_log, mut rest) = rest.split_first()?;
         let mut take = || -> Option<Vec<u8>> {
             let (len, tail) = rest.split_first_chunk::<8>()?;
             let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
@@ -105,7 +110,7 @@ impl Config {
         if !rest.is_empty() {
             return None;
         }
-        Some(Config { aspect_files, strict: strict != 0, disabled, module_path })
+        Some(Config { aspect_files, strict: strict != 0, disabled, stderr_log, module_path })
     }
 
     /// A hash of everything in the configuration that can change rtool's
@@ -113,7 +118,7 @@ impl Config {
     pub fn fingerprint(&self) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(b"rtool-config-v1\0");
-        h.update([self.strict as u8]);
+        h.update([self.strict as u8, self.stderr_log]);
         for d in &self.disabled {
             h.update((d.len() as u64).to_le_bytes());
             h.update(d.as_bytes());

@@ -49,6 +49,13 @@ impl Log {
         self.label = label;
     }
 
+    /// The level of logging that goes to stderr (not to a file). The go
+    /// command caches what a compile prints and replays it on cache hits,
+    /// so this is part of the cache key.
+    pub fn stderr_level(&self) -> Level {
+        if self.file.is_some() { Level::Off } else { self.level }
+    }
+
     pub fn enabled(&self, level: Level) -> bool {
         level != Level::Off && level <= self.level
     }

@@ -383,8 +383,11 @@ pub struct ParseError {
     pub msg: String,
 }
 
+/// Deeper nesting than this is refused rather than risking the stack.
+const MAX_DEPTH: usize = 64;
+
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
-    let mut p = Parser { s: text, pos: 0 };
+    let mut p = Parser { s: text, pos: 0, depth: 0 };
     let e = p.or()?;
     p.skip_ws();
     if p.pos < text.len() {
@@ -396,6 +399,7 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
 struct Parser<'a> {
     s: &'a str,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -404,8 +408,8 @@ impl Parser<'_> {
     }
 
     fn skip_ws(&mut self) {
-        while self.s[self.pos..].starts_with(|c: char| c.is_whitespace()) {
-            self.pos += 1;
+        while let Some(c) = self.s[self.pos..].chars().next().filter(|c| c.is_whitespace()) {
+            self.pos += c.len_utf8();
         }
     }
 
@@ -436,6 +440,16 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(format!("join point nested more than {MAX_DEPTH} deep")));
+        }
+        let e = self.unary_inner();
+        self.depth -= 1;
+        e
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, ParseError> {
         if self.eat("!") {
             return Ok(Expr::Not(Box::new(self.unary()?)));
         }
@@ -708,6 +722,9 @@ mod tests {
         assert!(bad("call(Open)").msg.contains("qualified name"));
         assert!(bad("std(x)").msg.contains("no arguments"));
         assert!(parse("call(a.B) && struct(a.T)").unwrap().node_kind().unwrap_err().contains("mixes"));
+        assert!(bad(&"(".repeat(10_000)).msg.contains("nested more than"));
+        assert!(bad(&"!".repeat(10_000)).msg.contains("nested more than"));
+        assert!(parse("std\u{a0}&& main-module").is_ok());
     }
 
     #[test]

@@ -217,6 +217,9 @@ fn finish(
                 }
             })?,
         },
+        AdviceSpec::Inject { .. } if decls.is_empty() => {
+            return Err(at(d.line, d.col, ctx("//rtool:inject needs advice code in the declarations after it".into())));
+        }
         AdviceSpec::Inject { new_file } => {
             // Comments right above the first declaration (//go:linkname,
             // doc comments) belong to it.
@@ -433,6 +436,10 @@ fn parse_directive(text: &str, node: Node) -> Option<std::result::Result<Directi
     let rest = body[name_len..].trim_start();
     let rest_col = col + text.len() - rest.len();
     let rest = rest.trim_end().to_string();
+    if name == "where" || name == "aspect" {
+        // Their text is not arguments: the join point parser reads it.
+        return Some(Ok(Directive { name, args: vec![], rest, rest_col, line, col }));
+    }
     Some(split_args(&rest, rest_col).map(|args| Directive { name, args, rest, rest_col, line, col }))
 }
 

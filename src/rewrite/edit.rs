@@ -72,7 +72,7 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, 
     }
     let mut last = 0;
     for e in &edits {
-        out.extend_from_slice(&src[last..e.start]);
+        push(&mut out, &src[last..e.start]);
         let mut switched = false;
         for p in &e.pieces {
             if let (Mode::Compile, Some(pos)) = (mode, &p.pos) {
@@ -82,18 +82,27 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, 
                 out.extend_from_slice(pos.line_directive().as_bytes());
                 switched = true;
             }
-            out.extend_from_slice(p.text.as_bytes());
+            push(&mut out, p.text.as_bytes());
         }
         if mode == Mode::Compile && e.end < src.len() {
             // Without a switch of file, the short form keeps lines short.
             let pos = map.pos(e.end);
             let same_file = !switched && map.pos(e.start).file == pos.file;
-            out.extend_from_slice(if same_file { pos.short_directive() } else { pos.directive() }.as_bytes());
+            push(&mut out, if same_file { pos.short_directive() } else { pos.directive() }.as_bytes());
         }
         last = e.end;
     }
-    out.extend_from_slice(&src[last..]);
+    push(&mut out, &src[last..]);
     Ok(out)
+}
+
+/// Appends `bytes`, keeping a `/` that ends the output and a `/` or `*`
+/// that starts `bytes` from forming a comment (`84/` + `/*line…*/`).
+fn push(out: &mut Vec<u8>, bytes: &[u8]) {
+    if out.ends_with(b"/") && matches!(bytes.first(), Some(b'/' | b'*')) {
+        out.push(b' ');
+    }
+    out.extend_from_slice(bytes);
 }
 
 #[cfg(test)]
@@ -114,6 +123,18 @@ mod tests {
         assert_eq!(out, "//line /s/p.go:1:1\npackage p\nfunc f() {\n//line /a/x.go:7:2\nh();/*line /s/p.go:2:11*/ k/*line :2:13*/() }\n");
         let shown = String::from_utf8(apply(src, edits, &map, "/s/p.go", Mode::Display).unwrap()).unwrap();
         assert_eq!(shown, "package p\nfunc f() {h(); k() }\n");
+    }
+
+    #[test]
+    fn never_glues_a_comment() {
+        let src = b"x := 84/f(2)\n";
+        let map = PosMap::new(src, "/s/p.go");
+        let edits = vec![Edit::insert(8, 0, vec![Piece::plain("w(")]), Edit::insert(12, 0, vec![Piece::plain(")")])];
+        let out = String::from_utf8(apply(src, edits, &map, "/s/p.go", Mode::Compile).unwrap()).unwrap();
+        assert_eq!(out, "//line /s/p.go:1:1\nx := 84/w(/*line :1:9*/f(2))/*line :1:13*/\n");
+        let edits = vec![Edit::insert(8, 0, vec![Piece::plain("*p / ")]), Edit::insert(8, 1, vec![Piece::plain("/")])];
+        let out = String::from_utf8(apply(src, edits, &map, "/s/p.go", Mode::Display).unwrap()).unwrap();
+        assert_eq!(out, "x := 84/ *p / /f(2)\n");
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn run_case(files: &[(String, String)]) -> Result<BTreeMap<String, Option<St
         let external = super::package_name(body.as_bytes()).ends_with("_test");
         packages.entry((dir, external)).or_default().push(SourceFile { path: format!("/case/{name}"), src: body.clone().into_bytes() });
     }
-    let config = Config { aspect_files, strict: false, disabled: vec![], module_path: Some(module.clone()) };
+    let config = Config { aspect_files, strict: false, disabled: vec![], stderr_log: 0, module_path: Some(module.clone()) };
     let aspects = aspect::load(&config).map_err(|e| e.to_string())?;
     let mut out = BTreeMap::new();
     for ((dir, external), sources) in packages {

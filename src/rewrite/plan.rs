@@ -41,6 +41,9 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         let mut cx = FileCx::new(pkg, f, root, i, aspects);
         cx.visit(root, &wanted, None);
         cx.package_level(root, &here);
+        if let Some(e) = cx.error.take() {
+            return Err(e);
+        }
         if let Some((line, col)) = cx.broken {
             if strict {
                 return Err(Error::failed(format!(
@@ -168,6 +171,8 @@ struct FileCx<'a> {
     /// away: if that was the import's last use, it is kept referenced.
     replaced: Vec<(String, String)>,
     broken: Option<(usize, usize)>,
+    /// The first advice that cannot apply where it matched.
+    error: Option<Error>,
 }
 
 struct PendingWrap {
@@ -192,7 +197,7 @@ impl<'a> FileCx<'a> {
                 None => imports.push((gosyntax::default_import_name(&path), path)),
             }
         }
-        FileCx { pkg, file, index, order, imports, dot_paths, edits: vec![], aliases: BTreeMap::new(), blank: vec![], clip_helper: false, wraps: vec![], replaced: vec![], broken: None }
+        FileCx { pkg, file, index, order, imports, dot_paths, edits: vec![], aliases: BTreeMap::new(), blank: vec![], clip_helper: false, wraps: vec![], replaced: vec![], broken: None, error: None }
     }
 
     fn src(&self) -> &'a [u8] {
@@ -283,6 +288,11 @@ impl<'a> FileCx<'a> {
         }
         let mut pieces = Vec::new();
         for (a, code) in codes {
+            if let Some(msg) = missing_binding(code, f) {
+                let (line, col) = gosyntax::line_col(f.node);
+                self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: aspect {}: {msg}", self.file.path, a.id)));
+                return;
+            }
             let names = a.join.directive_names();
             b.directive_args = directives.iter().find(|(n, _)| names.contains(n)).map(|(_, args)| parse_directive_args(args)).unwrap_or_default();
             let text = instantiate(code, a, &b, &mut self.aliases, self.pkg).concat();
@@ -589,6 +599,25 @@ impl<'a> FileCx<'a> {
     }
 }
 
+/// A placeholder of `code` that `f` has nothing for, described.
+fn missing_binding(code: &Code, f: &FuncParts) -> Option<String> {
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    for h in &code.holes {
+        let HoleKind::Placeholder(p) = &h.kind else { continue };
+        let index = |prefix: &str| p.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok());
+        if index("RtoolParam").is_some_and(|i| i >= f.params.len()) {
+            return Some(format!("{p}, but {} has {}", f.display, count(f.params.len(), "parameter")));
+        }
+        if index("RtoolResult").is_some_and(|i| i >= f.results.len()) {
+            return Some(format!("{p}, but {} has {}", f.display, count(f.results.len(), "result")));
+        }
+        if p == "RtoolReceiver" && f.receiver.is_none() {
+            return Some(format!("{p}, but {} has no receiver", f.display));
+        }
+    }
+    None
+}
+
 /// How often `name` qualifies a selector or a type in the file.
 fn qualifier_uses(root: Node, src: &[u8], name: &str) -> usize {
     let mut n = 0;
@@ -801,6 +830,7 @@ struct Slot<'t> {
 }
 
 struct FuncParts<'t> {
+    node: Node<'t>,
     literal: bool,
     name: String,
     display: String,
@@ -852,7 +882,7 @@ impl<'t> FuncParts<'t> {
                 results.push(Slot { name: None, ty: text(r, src).to_string(), fix: Fix::Parenthesize(r) });
             }
         }
-        FuncParts { literal: node.kind() == "func_literal", name, display, receiver, receiver_info, params, results, body: node.child_by_field_name("body") }
+        FuncParts { node, literal: node.kind() == "func_literal", name, display, receiver, receiver_info, params, results, body: node.child_by_field_name("body") }
     }
 
     fn info(&self, directives: Vec<(String, String)>) -> NodeInfo {
@@ -883,4 +913,30 @@ fn slots_of<'t>(decl: Node<'t>, src: &[u8]) -> Vec<Slot<'t>> {
             Slot { name: (t != "_").then(|| t.to_string()), ty: ty_text.clone(), fix: Fix::Replace(n) }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aspect::parse::parse_file;
+    use std::path::Path;
+
+    fn rewrite(aspect: &str, src: &str) -> Result<Rewritten> {
+        let aspects = parse_file(Path::new("/a/x.go"), aspect.as_bytes(), false).unwrap();
+        let refs: Vec<&Aspect> = aspects.iter().collect();
+        let pkg = PackageInfo { path: "example.com/p".into(), name: "p".into(), ..Default::default() };
+        let files = [SourceFile { path: "/s/p.go".into(), src: src.as_bytes().to_vec() }];
+        rewrite_package(&pkg, &files, &refs, Mode::Display, false)
+    }
+
+    #[test]
+    fn placeholders_the_function_cannot_bind_are_errors() {
+        let aspect = "package a\n\n//rtool:aspect show\n//rtool:where function(name=F)\n//rtool:prepend\nfunc _() { println(RtoolParam1, RtoolResult0) }\n";
+        let err = rewrite(aspect, "package p\n\nfunc F(a int) {}\n").unwrap_err().to_string();
+        assert_eq!(err, "/s/p.go:3:1: aspect show: RtoolParam1, but F has 1 parameter");
+        let err = rewrite(aspect, "package p\n\nfunc F(a, b int) {}\n").unwrap_err().to_string();
+        assert_eq!(err, "/s/p.go:3:1: aspect show: RtoolResult0, but F has 0 results");
+        let ok = rewrite(aspect, "package p\n\nfunc F(a, b int) (err error) { return }\n").unwrap();
+        assert_eq!(String::from_utf8_lossy(&ok.changed[0].1), "package p\n\nfunc F(a, b int) (err error) {println(b, err); return }\n");
+    }
 }
