@@ -194,6 +194,8 @@ mod tests {
             log: Log::off(),
             import_path: None,
             coord_root: None,
+            depth: 0,
+            resolving: vec![],
             aspects: None,
             strict: false,
             disabled: vec![],

@@ -24,6 +24,9 @@ pub const ENV_COORD: &str = "RTOOL_COORD";
 pub const ENV_DEPTH: &str = "RTOOL_DEPTH";
 /// Overrides where rtool keeps values across builds.
 pub const ENV_CACHE_DIR: &str = "RTOOL_CACHE_DIR";
+/// The package sets the enclosing nested go commands are resolving, one
+/// per line: a resolution that needs itself is an import cycle.
+pub const ENV_RESOLVING: &str = "RTOOL_RESOLVING";
 /// Set by the go command for every tool run on behalf of a package.
 pub const ENV_IMPORTPATH: &str = "TOOLEXEC_IMPORTPATH";
 
@@ -33,6 +36,10 @@ pub struct Ctx {
     pub log: Log,
     pub import_path: Option<String>,
     pub coord_root: Option<PathBuf>,
+    /// How many rtool-started go commands enclose this process.
+    pub depth: u32,
+    /// What those go commands are resolving (`ENV_RESOLVING`).
+    pub resolving: Vec<String>,
     pub aspects: Option<OsString>,
     pub strict: bool,
     pub disabled: Vec<String>,
@@ -56,6 +63,10 @@ impl Ctx {
         };
         let mut go_vars: Vec<_> = std::env::vars_os().filter(|(k, _)| k.as_encoded_bytes().starts_with(b"GO")).collect();
         go_vars.sort();
+        let depth = match text(ENV_DEPTH) {
+            None => 0,
+            Some(v) => v.parse().map_err(|_| Error::usage(format!("{ENV_DEPTH}={v}: not a number")))?,
+        };
         let cwd = std::env::current_dir()
             .map_err(|e| Error::failed(format!("cannot read the working directory: {e}")))?;
         Ok(Ctx {
@@ -63,6 +74,8 @@ impl Ctx {
             log: Log::new(level, var(ENV_LOG_FILE).map(PathBuf::from)),
             import_path: text(ENV_IMPORTPATH),
             coord_root: var(ENV_COORD).map(PathBuf::from),
+            depth,
+            resolving: text(ENV_RESOLVING).map(|v| v.lines().map(str::to_string).collect()).unwrap_or_default(),
             aspects: var(ENV_ASPECTS),
             strict: text(ENV_STRICT).is_some_and(|v| v != "0"),
             disabled: text(ENV_DISABLE)

@@ -30,6 +30,11 @@ pub fn mirror_exit(status: ExitStatus) -> u8 {
     status.code().map_or(1, |c| c as u8)
 }
 
+/// Runs `cmd` to completion, stdio inherited.
+pub fn run(cmd: &mut Command) -> crate::error::Result<ExitStatus> {
+    cmd.status().map_err(|e| Error::failed(format!("running {}: {e}", cmd.get_program().to_string_lossy())))
+}
+
 fn raise_default(sig: i32) {
     unsafe extern "C" {
         fn signal(sig: i32, handler: usize) -> usize;

@@ -19,21 +19,24 @@
 //! command line and turns errors into a message on stderr and an exit code
 //! (2 for usage errors, 1 otherwise).
 
+mod archive;
 mod args;
 mod aspect;
 mod atomicfile;
 mod cachekey;
 mod config;
-#[allow(dead_code, reason = "once() and nested_env() serve package resolution (nested go commands); unit-tested now")]
 mod coord;
 mod ctx;
 mod error;
 mod exec;
 mod gocmd;
+mod golib;
 mod gosyntax;
 mod importcfg;
+mod linkdeps;
 mod log;
 mod preview;
+mod resolve;
 mod rewrite;
 mod toolexec;
 mod unidiff;

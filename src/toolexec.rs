@@ -2,16 +2,20 @@
 //! call from the go command. Classify the tool, answer `-V=full` for the
 //! tools rtool can change, otherwise run the real tool unchanged.
 //!
-//! compile asks its planner (tools/compile.rs); link passes through until
-//! link-time dependencies arrive. Both are covered by the cache key, so a
-//! build made by rtool never shares objects with a plain build.
+//! compile and link ask their planners (tools/); a compile that records
+//! link-time needs runs as a child so that rtool can append them to its
+//! archive afterwards. Both tools are covered by the cache key, so a build
+//! made by rtool never shares objects with a plain build.
 
 use crate::args::ToolCall;
 use crate::cachekey;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::exec;
-use crate::tools::compile;
+use crate::archive;
+use crate::linkdeps;
+use crate::tools::{compile, link};
+use std::process::Command;
 
 pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
     let label = match &ctx.import_path {
@@ -29,8 +33,23 @@ pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
     let why = match call.name.as_str() {
         "compile" => match compile::plan(&ctx, &call)? {
             compile::Plan::PassThrough(why) => why,
-            compile::Plan::Run { args, why } => {
+            compile::Plan::Run { args, link_deps: None, why } => {
                 ctx.log.debug(|| format!("{why} ({} in rtool)", ctx.log.cost()));
+                return Err(exec::replace_process(&call.path, &args));
+            }
+            compile::Plan::Run { args, link_deps: Some((archive, deps)), why } => {
+                ctx.log.debug(|| format!("{why}; link.deps {:?} ({} in rtool)", deps.all().collect::<Vec<_>>(), ctx.log.cost()));
+                let status = exec::run(Command::new(&call.path).args(&args))?;
+                if status.success() {
+                    archive::append_member(&archive, linkdeps::MEMBER, &deps.encode())?;
+                }
+                return Ok(exec::mirror_exit(status));
+            }
+        },
+        "link" => match link::plan(&ctx, &call)? {
+            None => "no link-time needs".to_string(),
+            Some(args) => {
+                ctx.log.debug(|| format!("completed the importcfg ({} in rtool)", ctx.log.cost()));
                 return Err(exec::replace_process(&call.path, &args));
             }
         },

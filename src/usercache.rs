@@ -18,6 +18,11 @@ impl UserCache {
         UserCache { dir }
     }
 
+    /// Where the support library's compiled packages live.
+    pub fn golib_dir(&self) -> PathBuf {
+        self.dir.join("golib")
+    }
+
     pub fn read(&self, kind: &str, key: &str) -> Option<Vec<u8>> {
         fs::read(self.dir.join(kind).join(key)).ok()
     }

@@ -14,7 +14,7 @@ use crate::aspect::Aspect;
 use crate::aspect::joinpoint::{NodeKind, PackageInfo, Tri};
 use crate::error::Result;
 pub use edit::Mode;
-pub use plan::package_name;
+pub use plan::{go_quote, package_name};
 
 /// One Go file of the package being compiled.
 #[derive(Debug, Clone)]
@@ -33,6 +33,8 @@ pub struct Rewritten {
     pub added: Vec<(String, Vec<u8>)>,
     /// Import paths the changed code needs, sorted.
     pub imports: Vec<String>,
+    /// Packages injected code reaches through `//go:linkname` only.
+    pub linknames: Vec<String>,
     pub stats: Stats,
     /// Files left unchanged because their matched code did not parse
     /// (tree-sitter errors): (path, line, col).

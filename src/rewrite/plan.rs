@@ -58,6 +58,7 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         if cx.edits.is_empty() {
             continue;
         }
+        out.linknames.append(&mut cx.linknames);
         all_imports.extend(cx.aliases.keys().cloned());
         all_imports.extend(cx.blank.iter().cloned());
         let map = PosMap::new(&f.src, &f.path);
@@ -85,10 +86,13 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         text.push_str(&body.concat());
         text.push('\n');
         all_imports.extend(aliases.into_keys());
+        out.linknames.extend(linkname_packages(&code.text));
         out.added.push((format!("rtool_{}.go", a.id.replace(['-', '.'], "_")), text.into_bytes()));
     }
     all_imports.sort();
     all_imports.dedup();
+    out.linknames.sort();
+    out.linknames.dedup();
     all_imports.retain(|p| *p != pkg.path);
     out.imports = all_imports;
     Ok(out)
@@ -173,6 +177,8 @@ struct FileCx<'a> {
     broken: Option<(usize, usize)>,
     /// The first advice that cannot apply where it matched.
     error: Option<Error>,
+    /// Packages injected `//go:linkname` directives refer to.
+    linknames: Vec<String>,
 }
 
 struct PendingWrap {
@@ -197,7 +203,7 @@ impl<'a> FileCx<'a> {
                 None => imports.push((gosyntax::default_import_name(&path), path)),
             }
         }
-        FileCx { pkg, file, index, order, imports, dot_paths, edits: vec![], aliases: BTreeMap::new(), blank: vec![], clip_helper: false, wraps: vec![], replaced: vec![], broken: None, error: None }
+        FileCx { pkg, file, index, order, imports, dot_paths, edits: vec![], aliases: BTreeMap::new(), blank: vec![], clip_helper: false, wraps: vec![], replaced: vec![], broken: None, error: None, linknames: vec![] }
     }
 
     fn src(&self) -> &'a [u8] {
@@ -542,6 +548,7 @@ impl<'a> FileCx<'a> {
                     if code.text.contains("//go:linkname") && !self.blank.iter().any(|b| b == "unsafe") {
                         self.blank.push("unsafe".into());
                     }
+                    self.linknames.extend(linkname_packages(&code.text));
                     let mut pieces = vec![Piece::plain("\n")];
                     pieces.push(Piece::code(instantiate(code, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), aspect_pos(a, code, 0)));
                     pieces.push(Piece::plain("\n"));
@@ -597,6 +604,15 @@ impl<'a> FileCx<'a> {
         specs.extend(self.blank.iter().map(|p| format!("_ {}", go_quote(p))));
         self.edits.push(Edit::insert(clause.end_byte(), 0, vec![Piece::plain(format!("; import ({})", specs.join("; ")))]));
     }
+}
+
+/// The packages of `//go:linkname local pkg/path.Name` targets in `code`.
+fn linkname_packages(code: &str) -> Vec<String> {
+    code.lines()
+        .filter_map(|l| l.trim().strip_prefix("//go:linkname "))
+        .filter_map(|rest| rest.split_whitespace().nth(1))
+        .filter_map(|target| target.rsplit_once('.').map(|(p, _)| p.to_string()))
+        .collect()
 }
 
 /// A placeholder of `code` that `f` has nothing for, described.

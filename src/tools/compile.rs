@@ -3,10 +3,19 @@
 //! path, package facts, the packages it imports), then files no remaining
 //! aspect can match (string search), and only the rest is parsed and
 //! rewritten. Rewritten copies go to `$WORK/bNNN/rtool/`; the user's files
-//! are never touched.
+//! are never touched. Packages the new code imports that the compile does
+//! not have are resolved (support library, nested go list) and added to a
+//! copy of the importcfg; what the package needs at link time is recorded
+//! in a `link.deps` member of its archive, together with what its imports
+//! recorded.
 
 use crate::args::{self, ToolCall};
-use crate::aspect::{self, Aspect, codec};
+use crate::archive;
+use crate::aspect::{self, Advice, Aspect, codec};
+use crate::atomicfile::write_atomic;
+use crate::golib;
+use crate::linkdeps::{self, LinkDeps};
+use crate::resolve;
 use crate::aspect::joinpoint::PackageInfo;
 use crate::config::Config;
 use crate::coord::Coord;
@@ -22,8 +31,9 @@ use std::path::{Path, PathBuf};
 pub enum Plan {
     /// Run the compiler unchanged, for the reason given.
     PassThrough(String),
-    /// Run the compiler with these arguments.
-    Run { args: Vec<OsString>, why: String },
+    /// Run the compiler with these arguments; then, if given, append this
+    /// `link.deps` member to the archive it writes.
+    Run { args: Vec<OsString>, link_deps: Option<(PathBuf, LinkDeps)>, why: String },
 }
 
 pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Plan> {
@@ -48,32 +58,39 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Plan> {
         Some(p) => ImportCfg::read(Path::new(p))?,
         None => ImportCfg::default(),
     };
-    let applicable = rewrite::aspects_for(&aspects, &pkg, &|p| cfg.provides(p));
-    if applicable.is_empty() {
-        return Ok(Plan::PassThrough(format!("none of {} aspects applies", aspects.len())));
-    }
+    // What imported packages' injected code needs at link time travels on.
+    let mut deps = if aspects.iter().any(adds_packages) { carried_link_deps(&cfg)? } else { LinkDeps::default() };
 
-    let sources = files
-        .iter()
-        .map(|f| std::fs::read(f).map(|src| SourceFile { path: f.clone(), src }).map_err(|e| Error::io("reading", Path::new(f), e)))
-        .collect::<Result<Vec<_>>>()?;
-    let result = rewrite::rewrite_package(&pkg, &sources, &applicable, Mode::Compile, config.strict)?;
-    let s = result.stats;
-    ctx.log.debug(|| format!("{} aspects apply; files seen {}, parsed {}, rewritten {}", applicable.len(), s.seen, s.parsed, s.rewritten));
-    for (file, line, col) in &result.skipped {
-        ctx.log.debug(|| format!("{file}:{line}:{col}: left unchanged: tree-sitter-go cannot parse the matched code"));
-    }
-    if result.changed.is_empty() && result.added.is_empty() {
-        return Ok(Plan::PassThrough("no join point matched".into()));
-    }
-    for path in &result.imports {
-        // unsafe is built into the compiler: never in an importcfg.
-        if path != "unsafe" && !cfg.provides(path) {
-            return Err(Error::failed(format!(
-                "{}: advice imports {path:?}, which this package does not import; rtool cannot add packages to a compile yet",
-                pkg.path
-            )));
+    let applicable = rewrite::aspects_for(&aspects, &pkg, &|p| cfg.provides(p));
+    let result = if applicable.is_empty() {
+        rewrite::Rewritten::default()
+    } else {
+        let sources = files
+            .iter()
+            .map(|f| std::fs::read(f).map(|src| SourceFile { path: f.clone(), src }).map_err(|e| Error::io("reading", Path::new(f), e)))
+            .collect::<Result<Vec<_>>>()?;
+        let r = rewrite::rewrite_package(&pkg, &sources, &applicable, Mode::Compile, config.strict)?;
+        let s = r.stats;
+        ctx.log.debug(|| format!("{} aspects apply; files seen {}, parsed {}, rewritten {}", applicable.len(), s.seen, s.parsed, s.rewritten));
+        for (file, line, col) in &r.skipped {
+            ctx.log.debug(|| format!("{file}:{line}:{col}: left unchanged: tree-sitter-go cannot parse the matched code"));
         }
+        r
+    };
+    // unsafe is built into the compiler: never in an importcfg.
+    let missing: Vec<String> = result.imports.iter().filter(|p| *p != "unsafe" && !cfg.provides(p)).cloned().collect();
+    deps.imports.extend(missing.iter().cloned());
+    deps.linknames.extend(result.linknames.iter().filter(|p| !cfg.provides(p) && *p != "runtime").cloned());
+    deps.normalize();
+    // A main package links what injected code reaches only by linkname:
+    // blank-import it so that it is linked and initialised.
+    let blank: Vec<String> = if pkg.test_main || args::flag_value(&args, "p") == Some("main") {
+        deps.linknames.iter().filter(|p| !cfg.provides(p)).cloned().collect()
+    } else {
+        vec![]
+    };
+    if result.changed.is_empty() && result.added.is_empty() && deps.is_empty() {
+        return Ok(Plan::PassThrough(if applicable.is_empty() { format!("none of {} aspects applies", aspects.len()) } else { "no join point matched".into() }));
     }
 
     let objdir = out.as_deref().and_then(Path::parent).ok_or_else(|| Error::failed("compile has no -o; cannot place rewritten files"))?;
@@ -84,16 +101,95 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Plan> {
     for (i, text) in &result.changed {
         let name = Path::new(&files[*i]).file_name().map(|n| n.to_os_string()).unwrap_or_default();
         let path = dir.join(name);
-        crate::atomicfile::write_atomic(&path, text)?;
+        write_atomic(&path, text)?;
         new_args[offset + i] = path.into_os_string();
     }
-    for (name, text) in &result.added {
+    let mut added = result.added.clone();
+    if !blank.is_empty() {
+        let imports: String = blank.iter().map(|p| format!("import _ {}\n", rewrite::go_quote(p))).collect();
+        added.push(("rtool_linkdeps.go".into(), format!("// Code generated by rtool: packages injected code reaches by linkname. DO NOT EDIT.\n\npackage main\n\n{imports}").into_bytes()));
+    }
+    for (name, text) in &added {
         let path = dir.join(name);
-        crate::atomicfile::write_atomic(&path, text)?;
+        write_atomic(&path, text)?;
         new_args.push(path.into_os_string());
     }
+    let mut needed: Vec<String> = missing.clone();
+    needed.extend(blank.iter().cloned());
+    if !needed.is_empty() {
+        let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
+        let why = format!("{}: aspects {}", pkg.path, origins(&applicable, &needed));
+        let found = resolve_archives(ctx, coord, &needed, Path::new(&call.path), &why)?;
+        let mut text = std::fs::read_to_string(args::flag_value(&args, "importcfg").unwrap_or_default()).unwrap_or_default();
+        for p in &needed {
+            let file = found.iter().find(|(q, _)| q == p).map(|(_, f)| f).ok_or_else(|| Error::failed(format!("{why}: cannot find package {p:?}")))?;
+            text.push_str(&format!("packagefile {p}={file}\n"));
+        }
+        let cfg_path = dir.join("importcfg");
+        write_atomic(&cfg_path, text.as_bytes())?;
+        replace_flag(&mut new_args, "-importcfg", cfg_path.into_os_string());
+    }
     trim_aspect_paths(&mut new_args, &applicable);
-    Ok(Plan::Run { args: new_args, why: format!("rewrote {} files, added {}", result.changed.len(), result.added.len()) })
+    let link_deps = (!deps.is_empty()).then(|| out.clone().map(|o| (o, deps))).flatten();
+    Ok(Plan::Run { args: new_args, link_deps, why: format!("rewrote {} files, added {}, {} new imports", result.changed.len(), added.len(), needed.len()) })
+}
+
+/// Whether an aspect's advice can bring packages into a compile.
+pub fn adds_packages(a: &Aspect) -> bool {
+    !a.imports.is_empty() || matches!(a.advice, Advice::ReplaceFunction(_) | Advice::AddImport(_) | Advice::Inject { .. })
+}
+
+/// The link-time needs recorded in the archives a compile imports.
+fn carried_link_deps(cfg: &ImportCfg) -> Result<LinkDeps> {
+    let mut deps = LinkDeps::default();
+    for (path, file) in &cfg.packagefiles {
+        if let Some(bytes) = archive::read_member(Path::new(file), linkdeps::MEMBER)? {
+            deps.merge(&LinkDeps::decode(&bytes, path)?);
+        }
+    }
+    Ok(deps)
+}
+
+/// Archives for `paths` and everything they import: support-library
+/// packages built by rtool, the rest from a nested go list.
+pub fn resolve_archives(ctx: &Ctx, coord: &Coord, paths: &[String], compile: &Path, why: &str) -> Result<Vec<(String, String)>> {
+    let (golib, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| golib::is_golib(p));
+    let mut found = Vec::new();
+    for p in &golib {
+        found.extend(golib::archives(ctx, coord, p, compile)?);
+    }
+    if !other.is_empty() {
+        found.extend(resolve::export_files(ctx, coord, &other, why)?);
+    }
+    Ok(found)
+}
+
+/// The aspects whose advice brings in `paths`, for messages.
+fn origins(aspects: &[&Aspect], paths: &[String]) -> String {
+    let ids: Vec<&str> = aspects
+        .iter()
+        .filter(|a| {
+            paths.iter().any(|p| {
+                a.imports.iter().any(|i| i.path == *p)
+                    || matches!(&a.advice, Advice::ReplaceFunction(q) if q.path == *p)
+                    || matches!(&a.advice, Advice::AddImport(x) if x == p)
+            })
+        })
+        .map(|a| a.id.as_str())
+        .collect();
+    if ids.is_empty() { "(carried link-time needs)".to_string() } else { ids.join(", ") }
+}
+
+fn replace_flag(args: &mut [OsString], flag: &str, value: OsString) {
+    if let Some(i) = args.iter().position(|a| a == flag)
+        && i + 1 < args.len()
+    {
+        args[i + 1] = value;
+    } else if let Some(a) = args.iter_mut().find(|a| a.to_string_lossy().starts_with(&format!("{flag}="))) {
+        let mut v = OsString::from(format!("{flag}="));
+        v.push(value);
+        *a = v;
+    }
 }
 
 /// With `go build -trimpath`, the compile's `-trimpath` maps each source

@@ -1,0 +1,125 @@
+//! rtool's Go support library: Go packages embedded in the binary (sources
+//! under src/golib/), imported by advice under the fixed prefix
+//! `rtool.invalid/` (`.invalid` is reserved: no real module can have it).
+//! They depend on the standard library only. rtool materializes a package
+//! into a content-addressed directory of its user cache and compiles it
+//! with the build's compiler and flags against the build's own standard
+//! library archives, once per build (coordinator) and once per distinct
+//! input (user cache). Their sources are in rtool's build hash, hence in
+//! the cache key.
+
+use crate::atomicfile::write_atomic;
+use crate::coord::Coord;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::resolve;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const PREFIX: &str = "rtool.invalid/";
+
+/// (import path, [(file name, source)]).
+const PACKAGES: &[(&str, &[(&str, &str)])] =
+    &[("rtool.invalid/support", &[("support.go", include_str!("golib/support/support.go"))])];
+
+pub fn is_golib(path: &str) -> bool {
+    path.starts_with(PREFIX)
+}
+
+/// The archive of support package `path` for this build, and the export
+/// files of everything it imports: (path, file) pairs, itself first.
+pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path) -> Result<Vec<(String, String)>> {
+    let files = PACKAGES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| Error::failed(format!("no package {path:?} in rtool's support library (it has {})", names())))?;
+    let mut imports: Vec<String> = Vec::new();
+    for (_, src) in files {
+        if let Some(tree) = crate::gosyntax::parse(src.as_bytes()) {
+            for spec in crate::gosyntax::import_specs(tree.root_node()) {
+                imports.extend(crate::gosyntax::string_value(spec.child_by_field_name("path"), src.as_bytes()));
+            }
+        }
+    }
+    imports.sort();
+    imports.dedup();
+    let deps = if imports.is_empty() { vec![] } else { resolve::export_files(ctx, coord, &imports, &format!("compiling {path}"))? };
+    let flags = resolve::outer_flags();
+    let compile_flags: Vec<&str> = ["-race", "-msan", "-asan"].into_iter().filter(|f| flags.iter().any(|x| x == f)).collect();
+
+    // Content address: sources, toolchain, flags, the exact dependencies.
+    let mut h = Sha256::new();
+    for part in [path.as_bytes(), compile.as_os_str().as_encoded_bytes(), compile_flags.join(" ").as_bytes()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    for (name, src) in files {
+        h.update(name.as_bytes());
+        h.update((src.len() as u64).to_le_bytes());
+        h.update(src.as_bytes());
+    }
+    for (p, f) in &deps {
+        h.update(format!("{p}={f}\n").as_bytes());
+    }
+    for (k, v) in &ctx.go_vars {
+        h.update(k.as_encoded_bytes());
+        h.update(b"=");
+        h.update(v.as_encoded_bytes());
+        h.update(b"\n");
+    }
+    let key: String = h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let base = match &ctx.cache {
+        Some(c) => c.golib_dir(),
+        None => coord.root().join("golib"),
+    };
+    let dir = base.join(&key);
+    let archive = dir.join("pkg.a");
+    let archive_text = archive.to_string_lossy().into_owned();
+    coord.once(&format!("golib\0{key}"), || {
+        if !archive.is_file() {
+            build(path, files, &deps, &imports, &dir, &archive, compile, &compile_flags)?;
+        }
+        Ok(Vec::new())
+    })?;
+    let mut out = vec![(path.to_string(), archive_text)];
+    out.extend(deps);
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(path: &str, files: &[(&str, &str)], deps: &[(String, String)], imports: &[String], dir: &Path, archive: &Path, compile: &Path, flags: &[&str]) -> Result<()> {
+    let src_dir = dir.join("src");
+    std::fs::create_dir_all(&src_dir).map_err(|e| Error::io("creating", &src_dir, e))?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for (name, src) in files {
+        let p = src_dir.join(name);
+        write_atomic(&p, src.as_bytes())?;
+        paths.push(p);
+    }
+    let cfg = dir.join("importcfg");
+    let lines: String = deps.iter().filter(|(p, _)| imports.contains(p)).map(|(p, f)| format!("packagefile {p}={f}\n")).collect();
+    write_atomic(&cfg, lines.as_bytes())?;
+    let tmp = dir.join(format!("pkg.a.{}.tmp", std::process::id()));
+    let out = Command::new(compile)
+        .arg("-o")
+        .arg(&tmp)
+        .args(["-p", path, "-lang=go1.22", "-complete", "-pack", "-trimpath"])
+        .arg(format!("{}=>{path}", src_dir.display()))
+        .arg("-importcfg")
+        .arg(&cfg)
+        .args(flags)
+        .args(&paths)
+        .output()
+        .map_err(|e| Error::failed(format!("compiling {path}: {e}")))?;
+    if !out.status.success() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::failed(format!("compiling {path} (rtool's support library):\n{}", String::from_utf8_lossy(&out.stderr).trim_end())));
+    }
+    std::fs::rename(&tmp, archive).map_err(|e| Error::io("placing", archive, e))
+}
+
+fn names() -> String {
+    PACKAGES.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ")
+}

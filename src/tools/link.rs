@@ -1,0 +1,67 @@
+//! link: gives the linker every package injected code needs. The needs are
+//! read from the `link.deps` members of every archive in the link's
+//! importcfg (the main package's included, which may come straight from
+//! the build cache); what the importcfg lacks is resolved, with everything
+//! it imports, and the linker gets a completed copy.
+
+use crate::args::{self, ToolCall};
+use crate::archive;
+use crate::config::Config;
+use crate::coord::Coord;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::importcfg::ImportCfg;
+use crate::linkdeps::{self, LinkDeps};
+use crate::tools::compile;
+use std::ffi::OsString;
+use std::path::Path;
+
+/// The linker's new arguments, if it needs any.
+pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
+    let args = call.text_args()?;
+    let Some(cfg_path) = args::flag_value(&args, "importcfg").map(str::to_string) else { return Ok(None) };
+    let work = args::flag_value(&args, "o").and_then(|o| args::work_dir(Path::new(o)));
+    let coord = Coord::for_build(ctx, work.as_deref())?;
+    let config = Config::for_build(ctx, coord.as_ref())?;
+    let aspects = compile::aspects_for_build(&config, coord.as_ref())?;
+    if !aspects.iter().any(compile::adds_packages) {
+        return Ok(None);
+    }
+    let cfg = ImportCfg::read(Path::new(&cfg_path))?;
+    let mut deps = LinkDeps::default();
+    for (path, file) in &cfg.packagefiles {
+        if let Some(bytes) = archive::read_member(Path::new(file), linkdeps::MEMBER)? {
+            deps.merge(&LinkDeps::decode(&bytes, path)?);
+        }
+    }
+    let missing: Vec<String> = deps.all().filter(|p| !cfg.provides(p)).cloned().collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let coord = coord.as_ref().ok_or_else(|| Error::failed("link: cannot add packages outside a go build"))?;
+    let main = ctx.import_path.clone().unwrap_or_default();
+    let why = format!("linking {main}");
+    let compile_tool = Path::new(&call.path).with_file_name("compile");
+    let found = compile::resolve_archives(ctx, coord, &missing, &compile_tool, &why)?;
+    let mut text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io("reading", Path::new(&cfg_path), e))?;
+    let mut added = Vec::new();
+    for (p, f) in &found {
+        if !cfg.provides(p) && !added.contains(&p) {
+            text.push_str(&format!("packagefile {p}={f}\n"));
+            added.push(p);
+        }
+    }
+    for p in &missing {
+        if !added.contains(&p) {
+            return Err(Error::failed(format!("{why}: cannot find package {p:?} that injected code needs")));
+        }
+    }
+    let new_cfg = format!("{cfg_path}.rtool");
+    crate::atomicfile::write_atomic(Path::new(&new_cfg), text.as_bytes())?;
+    ctx.log.debug(|| format!("link: added {} packages for {}", added.len(), missing.join(", ")));
+    let mut new_args: Vec<OsString> = if call.args.len() == args.len() { call.args.clone() } else { args.iter().map(OsString::from).collect() };
+    if let Some(i) = new_args.iter().position(|a| a == "-importcfg") {
+        new_args[i + 1] = new_cfg.into();
+    }
+    Ok(Some(new_args))
+}
