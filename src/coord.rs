@@ -111,6 +111,12 @@ impl Coord {
         Ok(vec![(ENV_COORD, self.root.clone().into_os_string()), (ENV_DEPTH, next.to_string().into())])
     }
 
+    /// A directory that belongs to job `key`, for files its result names.
+    pub fn files_of(&self, key: &str) -> PathBuf {
+        let (_, out) = self.paths(key);
+        out.with_extension("files")
+    }
+
     fn paths(&self, key: &str) -> (PathBuf, PathBuf) {
         let digest = Sha256::digest(key.as_bytes());
         let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();

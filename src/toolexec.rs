@@ -12,10 +12,7 @@ use crate::cachekey;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::exec;
-use crate::archive;
-use crate::linkdeps;
 use crate::tools::{compile, link};
-use std::process::Command;
 
 pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
     let label = match &ctx.import_path {
@@ -32,18 +29,18 @@ pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
     }
     let why = match call.name.as_str() {
         "compile" => match compile::plan(&ctx, &call)? {
-            compile::Plan::PassThrough(why) => why,
-            compile::Plan::Run { args, link_deps: None, why } => {
+            (plan, Some(shared)) => {
+                ctx.log.debug(|| format!("{} (shared with nested builds; {} in rtool)", plan.why(), ctx.log.cost()));
+                return compile::run_shared(&ctx, &call, plan, shared);
+            }
+            (compile::Plan::PassThrough(why), None) => why,
+            (compile::Plan::Run { args, link_deps: None, why }, None) => {
                 ctx.log.debug(|| format!("{why} ({} in rtool)", ctx.log.cost()));
                 return Err(exec::replace_process(&call.path, &args));
             }
-            compile::Plan::Run { args, link_deps: Some((archive, deps)), why } => {
-                ctx.log.debug(|| format!("{why}; link.deps {:?} ({} in rtool)", deps.all().collect::<Vec<_>>(), ctx.log.cost()));
-                let status = exec::run(Command::new(&call.path).args(&args))?;
-                if status.success() {
-                    archive::append_member(&archive, linkdeps::MEMBER, &deps.encode())?;
-                }
-                return Ok(exec::mirror_exit(status));
+            (plan @ compile::Plan::Run { .. }, None) => {
+                ctx.log.debug(|| format!("{} ({} in rtool)", plan.why(), ctx.log.cost()));
+                return Ok(exec::mirror_exit(compile::execute(&call, &plan)?));
             }
         },
         "link" => match link::plan(&ctx, &call)? {

@@ -36,17 +36,103 @@ pub enum Plan {
     Run { args: Vec<OsString>, link_deps: Option<(PathBuf, LinkDeps)>, why: String },
 }
 
-pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Plan> {
-    let args = call.text_args()?;
-    let files_at = args.iter().rposition(|a| !a.ends_with(".go")).map_or(0, |i| i + 1);
-    if files_at >= args.len() {
-        return Ok(Plan::PassThrough("no Go files".into()));
+impl Plan {
+    pub fn why(&self) -> String {
+        match self {
+            Plan::PassThrough(why) => format!("pass through: {why}"),
+            Plan::Run { why, link_deps, .. } => match link_deps {
+                Some((_, d)) => format!("{why}; link.deps {:?}", d.all().collect::<Vec<_>>()),
+                None => why.clone(),
+            },
+        }
     }
+}
+
+/// A compile that nested builds of the same build may run at the same time:
+/// it runs once (coordinator job `key`), and the others copy its outputs.
+pub struct Shared {
+    pub coord: Coord,
+    pub key: String,
+    pub outputs: Vec<PathBuf>,
+}
+
+/// The plan, and whether the compile is shared with nested builds.
+pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<(Plan, Option<Shared>)> {
+    let args = call.text_args()?;
     let out = args::flag_value(&args, "o").map(PathBuf::from);
     let work = out.as_deref().and_then(args::work_dir);
     let coord = Coord::for_build(ctx, work.as_deref())?;
     let config = Config::for_build(ctx, coord.as_ref())?;
     let aspects = aspects_for_build(&config, coord.as_ref())?;
+    let plan = plan_args(ctx, call, &args, coord.as_ref(), &config, &aspects)?;
+    let Some(coord) = coord else { return Ok((plan, None)) };
+    if !aspects.iter().any(adds_packages) {
+        return Ok((plan, None));
+    }
+    // Same package, same action ID (`-buildid ID/ID`): the same compile.
+    let (Some(out), Some(id)) = (out, args::flag_value(&args, "buildid").and_then(|b| b.split('/').next())) else { return Ok((plan, None)) };
+    let pkg = ctx.import_path.clone().unwrap_or_default();
+    let mut outputs = vec![out];
+    outputs.extend(args::flag_value(&args, "asmhdr").map(PathBuf::from));
+    Ok((plan, Some(Shared { coord, key: format!("compile\0{pkg}\0{id}"), outputs })))
+}
+
+/// Runs a shared compile once: the first caller compiles and keeps copies
+/// of the outputs; callers that come while or after it ran get the copies.
+pub fn run_shared(ctx: &Ctx, call: &ToolCall, plan: Plan, shared: Shared) -> Result<u8> {
+    let keep = shared.coord.files_of(&shared.key);
+    let mut ran = None;
+    let result = shared.coord.once(&shared.key, || {
+        let status = execute(call, &plan)?;
+        ran = Some(status);
+        if !status.success() {
+            return Ok(vec![1]);
+        }
+        std::fs::create_dir_all(&keep).map_err(|e| Error::io("creating", &keep, e))?;
+        for (i, o) in shared.outputs.iter().enumerate() {
+            if o.exists() {
+                std::fs::copy(o, keep.join(i.to_string())).map_err(|e| Error::io("keeping", o, e))?;
+            }
+        }
+        Ok(vec![0])
+    })?;
+    if let Some(status) = ran {
+        ctx.log.debug(|| format!("ran the compiler ({})", ctx.log.cost()));
+        return Ok(crate::exec::mirror_exit(status));
+    }
+    let pkg = ctx.import_path.clone().unwrap_or_default();
+    if result != [0] {
+        return Err(Error::failed(format!("{pkg}: its compile failed in another go command of this build (see its errors above)")));
+    }
+    for (i, o) in shared.outputs.iter().enumerate() {
+        let kept = keep.join(i.to_string());
+        if kept.exists() {
+            std::fs::copy(&kept, o).map_err(|e| Error::io("copying", o, e))?;
+        }
+    }
+    ctx.log.debug(|| format!("reused the compile of another go command of this build ({})", ctx.log.cost()));
+    Ok(0)
+}
+
+/// Runs the compiler as planned and, if it succeeds, appends link.deps.
+pub fn execute(call: &ToolCall, plan: &Plan) -> Result<std::process::ExitStatus> {
+    let (args, link_deps) = match plan {
+        Plan::PassThrough(_) => (&call.args, None),
+        Plan::Run { args, link_deps, .. } => (args, link_deps.as_ref()),
+    };
+    let status = crate::exec::run(std::process::Command::new(&call.path).args(args))?;
+    if let (true, Some((archive_path, deps))) = (status.success(), link_deps) {
+        archive::append_member(archive_path, linkdeps::MEMBER, &deps.encode())?;
+    }
+    Ok(status)
+}
+
+fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>, config: &Config, aspects: &[Aspect]) -> Result<Plan> {
+    let files_at = args.iter().rposition(|a| !a.ends_with(".go")).map_or(0, |i| i + 1);
+    if files_at >= args.len() {
+        return Ok(Plan::PassThrough("no Go files".into()));
+    }
+    let out = args::flag_value(args, "o").map(PathBuf::from);
     if aspects.is_empty() {
         return Ok(Plan::PassThrough("no aspects".into()));
     }
