@@ -166,7 +166,15 @@ fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Whether the file's header (before `package`) has `//go:build rtool`.
+/// `rtool`, or `rtool && ignore` (either order): the `ignore` tag also keeps
+/// the file out of `go mod tidy` and `go mod vendor`, which otherwise try
+/// to resolve its imports.
+pub fn is_aspect_constraint(expr: &[u8]) -> bool {
+    let e: Vec<&[u8]> = expr.split(|&b| b == b'&').map(|t| t.trim_ascii()).filter(|t| !t.is_empty()).collect();
+    matches!(e.as_slice(), [b"rtool"] | [b"rtool", b"ignore"] | [b"ignore", b"rtool"]) && (e.len() == 1 || expr.windows(2).any(|w| w == b"&&"))
+}
+
+/// Whether the file's header (before `package`) has an aspect constraint.
 fn has_rtool_constraint(path: &Path) -> Result<bool> {
     let mut head = Vec::with_capacity(4096);
     let file = fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
@@ -177,7 +185,7 @@ fn has_rtool_constraint(path: &Path) -> Result<bool> {
             break;
         }
         if let Some(expr) = line.strip_prefix(b"//go:build ") {
-            return Ok(expr.trim_ascii() == b"rtool");
+            return Ok(is_aspect_constraint(expr));
         }
     }
     Ok(false)
@@ -214,10 +222,11 @@ mod tests {
         fs::write(root.join("trace.go"), "// Tracing.\n\n//go:build rtool\n\npackage aspects\n").unwrap();
         fs::write(root.join("other.go"), "//go:build rtool && linux\n\npackage main\n").unwrap();
         fs::write(root.join("late.go"), "package main\n//go:build rtool\n").unwrap();
+        fs::write(root.join("vendored.go"), "//go:build rtool && ignore\n\npackage aspects\n").unwrap();
 
         let cfg = Config::load(&ctx(&sub)).unwrap();
         let names: Vec<_> = cfg.aspect_files.iter().map(|f| f.path.file_name().unwrap().to_owned()).collect();
-        assert_eq!(names, ["trace.go"]);
+        assert_eq!(names, ["trace.go", "vendored.go"]);
 
         // The fingerprint follows content and settings, not location.
         let before = cfg.fingerprint();
@@ -230,7 +239,7 @@ mod tests {
         // Explicit files add to discovered ones; a missing one is an error.
         let mut explicit = ctx(&sub);
         explicit.aspects = Some("../../main.go".into());
-        assert_eq!(Config::load(&explicit).unwrap().aspect_files.len(), 2);
+        assert_eq!(Config::load(&explicit).unwrap().aspect_files.len(), 3);
         explicit.aspects = Some("nope.go".into());
         let err = Config::load(&explicit).unwrap_err().to_string();
         assert!(err.contains("nope.go") && err.contains("RTOOL_ASPECTS"), "{err}");

@@ -47,7 +47,9 @@ pub fn run_case(files: &[(String, String)]) -> Result<BTreeMap<String, Option<St
         .ok_or("case has no go.mod with a module line")?
         .trim()
         .to_string();
-    let is_aspect = |name: &str, body: &str| !name.contains('/') && body.lines().any(|l| l.trim() == "//go:build rtool");
+    let is_aspect = |name: &str, body: &str| {
+        !name.contains('/') && body.lines().any(|l| l.trim().strip_prefix("//go:build ").is_some_and(|e| crate::config::is_aspect_constraint(e.as_bytes())))
+    };
     let mut aspect_files = Vec::new();
     let mut packages: BTreeMap<(String, bool), Vec<SourceFile>> = BTreeMap::new();
     for (name, body) in files {

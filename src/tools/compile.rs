@@ -204,7 +204,7 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     needed.extend(blank.iter().cloned());
     if !needed.is_empty() {
         let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
-        let why = format!("{}: aspects {}", pkg.path, origins(&applicable, &needed));
+        let why = format!("{}: {}", pkg.path, origins(&applicable, &needed));
         let found = resolve_archives(ctx, coord, &needed, Path::new(&call.path), &why)?;
         let mut text = std::fs::read_to_string(args::flag_value(&args, "importcfg").unwrap_or_default()).unwrap_or_default();
         for p in &needed {
@@ -263,7 +263,7 @@ fn origins(aspects: &[&Aspect], paths: &[String]) -> String {
         })
         .map(|a| a.id.as_str())
         .collect();
-    if ids.is_empty() { "(carried link-time needs)".to_string() } else { ids.join(", ") }
+    if ids.is_empty() { "carried link-time needs".to_string() } else { format!("aspect {}", ids.join(", ")) }
 }
 
 fn replace_flag(args: &mut [OsString], flag: &str, value: OsString) {
