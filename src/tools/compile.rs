@@ -140,12 +140,15 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     let files = &args[files_at..];
     let needs_name = aspects.iter().any(|a| a.join.uses_package_name());
     let pkg = package_info(ctx, &args, files, &config, needs_name);
+    // The importcfg matters to aspects about calls and literals of other
+    // packages, and to configurations that inject packages.
+    let injects = aspects.iter().any(adds_packages);
     let cfg = match args::flag_value(&args, "importcfg") {
-        Some(p) => ImportCfg::read(Path::new(p))?,
-        None => ImportCfg::default(),
+        Some(p) if injects || aspects.iter().any(|a| a.join.imported_paths().is_some()) => ImportCfg::read(Path::new(p))?,
+        _ => ImportCfg::default(),
     };
     // What imported packages' injected code needs at link time travels on.
-    let mut deps = if aspects.iter().any(adds_packages) { carried_link_deps(&cfg)? } else { LinkDeps::default() };
+    let mut deps = if injects { carried_link_deps(&cfg)? } else { LinkDeps::default() };
 
     let applicable = rewrite::aspects_for(&aspects, &pkg, &|p| cfg.provides(p));
     let result = if applicable.is_empty() {
@@ -202,6 +205,8 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     }
     let mut needed: Vec<String> = missing.clone();
     needed.extend(blank.iter().cloned());
+    needed.sort();
+    needed.dedup();
     if !needed.is_empty() {
         let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
         let why = format!("{}: {}", pkg.path, origins(&applicable, &needed));
