@@ -369,8 +369,7 @@ impl<'a> FileCx<'a> {
             return;
         }
         let b = Bindings::default();
-        if let Some(a) = matched.iter().find(|a| matches!(a.advice, Advice::ReplaceFunction(_))) {
-            let Advice::ReplaceFunction(q) = &a.advice else { unreachable!() };
+        if let Some(q) = matched.iter().find_map(|a| if let Advice::ReplaceFunction(q) = &a.advice { Some(q) } else { None }) {
             // The callee's own qualifier if it names the new package, else
             // the file's name for it, else an added import.
             let own = (callee.kind() == "selector_expression").then(|| callee.child_by_field_name("operand")).flatten().map(|o| text(o, src).to_string());

@@ -230,8 +230,8 @@ pub fn adds_packages(a: &Aspect) -> bool {
     !a.imports.is_empty() || matches!(a.advice, Advice::ReplaceFunction(_) | Advice::AddImport(_) | Advice::Inject { .. })
 }
 
-/// The link-time needs recorded in the archives a compile imports.
-fn carried_link_deps(cfg: &ImportCfg) -> Result<LinkDeps> {
+/// The link-time needs recorded in the archives of an importcfg.
+pub fn carried_link_deps(cfg: &ImportCfg) -> Result<LinkDeps> {
     let mut deps = LinkDeps::default();
     for (path, file) in &cfg.packagefiles {
         if let Some(bytes) = archive::read_member(Path::new(file), linkdeps::MEMBER)? {

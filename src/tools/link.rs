@@ -5,13 +5,11 @@
 //! it imports, and the linker gets a completed copy.
 
 use crate::args::{self, ToolCall};
-use crate::archive;
 use crate::config::Config;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::importcfg::ImportCfg;
-use crate::linkdeps::{self, LinkDeps};
 use crate::tools::compile;
 use std::ffi::OsString;
 use std::path::Path;
@@ -28,12 +26,7 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
         return Ok(None);
     }
     let cfg = ImportCfg::read(Path::new(&cfg_path))?;
-    let mut deps = LinkDeps::default();
-    for (path, file) in &cfg.packagefiles {
-        if let Some(bytes) = archive::read_member(Path::new(file), linkdeps::MEMBER)? {
-            deps.merge(&LinkDeps::decode(&bytes, path)?);
-        }
-    }
+    let deps = compile::carried_link_deps(&cfg)?;
     let missing: Vec<String> = deps.all().filter(|p| !cfg.provides(p)).cloned().collect();
     if missing.is_empty() {
         return Ok(None);
