@@ -27,9 +27,13 @@ const VALUED: &[&str] = &[
 ];
 
 /// The package-affecting flags of a go command line (`go build -race -tags
-/// x ./...` gives `-race -tags=x`).
+/// x ./...` gives `-race -tags=x`). Flags whose effect depends on the
+/// packages named on the command line get those packages spelled out, since
+/// the nested command names others: `-cover` covers the named packages
+/// (`-coverpkg=` them), and `-gcflags`/`-asmflags` without a pattern apply
+/// to them (`-gcflags=PATTERN=…`).
 pub fn kept_flags(cmdline: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut flags: Vec<(String, Option<String>)> = Vec::new();
     let mut it = cmdline.iter().skip(1).peekable();
     // `go -C dir build …`: the directory is already our working directory.
     if it.peek().is_some_and(|a| a.as_str() == "-C" || a.as_str() == "--C") {
@@ -37,8 +41,15 @@ pub fn kept_flags(cmdline: &[String]) -> Vec<String> {
         it.next();
     }
     it.next(); // the subcommand
+    let mut patterns = Vec::new();
     while let Some(arg) = it.next() {
-        if arg == "--" || !arg.starts_with('-') {
+        if arg == "--" {
+            break;
+        }
+        if !arg.starts_with('-') {
+            // The packages; test flags may follow them.
+            patterns.push(arg.clone());
+            patterns.extend(it.by_ref().take_while(|a| !a.starts_with('-')).cloned());
             break;
         }
         let flag = arg.trim_start_matches('-');
@@ -48,11 +59,25 @@ pub fn kept_flags(cmdline: &[String]) -> Vec<String> {
             None => (flag, None),
         };
         if KEPT.contains(&name) {
-            out.push(match value {
-                Some(v) => format!("-{name}={v}"),
-                None => format!("-{name}"),
-            });
+            flags.push((name.to_string(), value));
         }
+    }
+    if patterns.is_empty() {
+        patterns.push(".".to_string());
+    }
+    let mut out = Vec::new();
+    for (name, value) in &flags {
+        match (name.as_str(), value) {
+            ("gcflags" | "asmflags", Some(v)) if v.is_empty() || v.starts_with('-') => {
+                out.extend(patterns.iter().map(|p| format!("-{name}={p}={v}")));
+            }
+            (_, Some(v)) => out.push(format!("-{name}={v}")),
+            (_, None) => out.push(format!("-{name}")),
+        }
+    }
+    let covers = flags.iter().any(|(n, v)| n == "cover" && v.as_deref() != Some("false"));
+    if covers && !flags.iter().any(|(n, _)| n == "coverpkg") {
+        out.push(format!("-coverpkg={}", patterns.join(",")));
     }
     out
 }
@@ -137,5 +162,9 @@ mod tests {
         assert_eq!(kept_flags(&v("go -C dir test -count=1 -cover -coverpkg ./... ./pkg -run X")), v("-cover -coverpkg=./..."));
         assert_eq!(kept_flags(&v("go build --trimpath -gcflags=all=-N -mod vendor")), v("-trimpath -gcflags=all=-N -mod=vendor"));
         assert!(kept_flags(&v("go list -export -deps -f {{.Export}} fmt")).is_empty());
+        // Flags that depend on the named packages name them.
+        assert_eq!(kept_flags(&v("go test -cover ./a ./b -run X")), v("-cover -coverpkg=./a,./b"));
+        assert_eq!(kept_flags(&v("go build -cover")), v("-cover -coverpkg=."));
+        assert_eq!(kept_flags(&v("go build -gcflags=-N ./a ./b")), v("-gcflags=./a=-N -gcflags=./b=-N"));
     }
 }
