@@ -20,8 +20,17 @@ use std::process::Command;
 pub const PREFIX: &str = "rtool.invalid/";
 
 /// (import path, [(file name, source)]).
-const PACKAGES: &[(&str, &[(&str, &str)])] =
-    &[("rtool.invalid/support", &[("support.go", include_str!("golib/support/support.go"))])];
+const PACKAGES: &[(&str, &[(&str, &str)])] = &[(
+    "rtool.invalid/support",
+    &[
+        ("support.go", include_str!("golib/support/support.go")),
+        ("trace.go", include_str!("golib/support/trace.go")),
+        ("sampler.go", include_str!("golib/support/sampler.go")),
+        ("recorder.go", include_str!("golib/support/recorder.go")),
+        ("otlp.go", include_str!("golib/support/otlp.go")),
+        ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
+    ],
+)];
 
 pub fn is_golib(path: &str) -> bool {
     path.starts_with(PREFIX)

@@ -1,0 +1,58 @@
+package support
+
+import (
+	"encoding/binary"
+	"os"
+	"strconv"
+)
+
+// sampler decides whether a new span records, as OTEL_TRACES_SAMPLER and
+// OTEL_TRACES_SAMPLER_ARG say (the OpenTelemetry SDK environment
+// variables): always_on, always_off, traceidratio, and their parentbased_
+// forms (the default is parentbased_always_on).
+type sampler struct {
+	parentBased bool
+	// Spans whose trace id falls under this bound record (ratio × 2^63).
+	bound uint64
+}
+
+func samplerFromEnv() sampler {
+	ratio := 1.0
+	if arg := os.Getenv("OTEL_TRACES_SAMPLER_ARG"); arg != "" {
+		if r, err := strconv.ParseFloat(arg, 64); err == nil && r >= 0 && r <= 1 {
+			ratio = r
+		}
+	}
+	s := sampler{parentBased: true, bound: 1 << 63}
+	switch os.Getenv("OTEL_TRACES_SAMPLER") {
+	case "always_on":
+		s.parentBased = false
+	case "always_off":
+		s = sampler{parentBased: false, bound: 0}
+	case "traceidratio":
+		s = sampler{parentBased: false, bound: ratioBound(ratio)}
+	case "parentbased_always_off":
+		s.bound = 0
+	case "parentbased_traceidratio":
+		s.bound = ratioBound(ratio)
+	}
+	return s
+}
+
+func ratioBound(r float64) uint64 {
+	if r >= 1 {
+		return 1 << 63
+	}
+	return uint64(r * (1 << 63))
+}
+
+func (s sampler) sample(tid TraceID, hasParent, parentSampled bool) bool {
+	if s.parentBased && hasParent {
+		return parentSampled
+	}
+	if s.bound == 1<<63 {
+		return true
+	}
+	// As the OpenTelemetry Go SDK does: the trace id's low 8 bytes.
+	return binary.BigEndian.Uint64(tid[8:])>>1 < s.bound
+}

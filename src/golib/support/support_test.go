@@ -1,0 +1,225 @@
+package support
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// memory collects exported spans.
+type memory struct {
+	mu    sync.Mutex
+	spans []*Span
+	block chan struct{}
+}
+
+func (m *memory) export(spans []*Span) error {
+	if m.block != nil {
+		<-m.block
+	}
+	m.mu.Lock()
+	m.spans = append(m.spans, spans...)
+	m.mu.Unlock()
+	return nil
+}
+
+func use(t *testing.T, s sampler, e exporter) *recorder {
+	t.Helper()
+	activeOnce.Do(func() {})
+	r := newRecorder(s, e)
+	active = r
+	t.Cleanup(func() { active = nil })
+	return r
+}
+
+func TestTraceParentRoundTrip(t *testing.T) {
+	use(t, sampler{bound: 1 << 63}, &memory{})
+	_, s := Start(context.Background(), "op", KindInternal)
+	tid, sid, sampled, ok := ParseTraceParent(s.TraceParent())
+	if !ok || tid != s.TraceID || sid != s.SpanID || !sampled {
+		t.Fatalf("round trip of %q: %v %v %v %v", s.TraceParent(), tid, sid, sampled, ok)
+	}
+	for _, bad := range []string{"", "00-xyz", "00-00000000000000000000000000000000-0000000000000001-01",
+		"ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"} {
+		if _, _, _, ok := ParseTraceParent(bad); ok {
+			t.Errorf("ParseTraceParent(%q) accepted", bad)
+		}
+	}
+	tid, _, sampled, ok = ParseTraceParent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")
+	if !ok || sampled || tid.String() != "4bf92f3577b34da6a3ce929d0e0e4736" {
+		t.Fatal("a valid unsampled traceparent")
+	}
+}
+
+func TestSpansNestAndExport(t *testing.T) {
+	m := &memory{}
+	use(t, sampler{parentBased: true, bound: 1 << 63}, m)
+	ctx, parent := StartRemote(context.Background(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "k=v", "GET /x", KindServer, String("http.request.method", "GET"))
+	_, child := Start(ctx, "query", KindClient, Int("n", 3))
+	child.SetStatus(StatusError, "boom")
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				child.RecordPanic(v)
+			}
+		}()
+		panic("disk full")
+	}()
+	child.End()
+	child.End() // twice: exported once
+	parent.End()
+	Flush(time.Second)
+	if len(m.spans) != 2 {
+		t.Fatalf("exported %d spans, want 2", len(m.spans))
+	}
+	if parent.TraceID.String() != "4bf92f3577b34da6a3ce929d0e0e4736" || parent.Parent.String() != "00f067aa0ba902b7" || parent.State != "k=v" {
+		t.Fatalf("remote parent not taken: %+v", parent)
+	}
+	if child.TraceID != parent.TraceID || child.Parent != parent.SpanID || child.State != "k=v" {
+		t.Fatal("child is not the parent's child")
+	}
+	if len(child.Events) != 1 || child.Events[0].Name != "exception" || child.Message != "disk full" || child.Status != StatusError {
+		t.Fatalf("panic not recorded: %+v", child.Events)
+	}
+	if child.EndTime.Sub(child.Start) < 0 {
+		t.Fatal("negative duration")
+	}
+}
+
+func TestSampling(t *testing.T) {
+	use(t, samplerFromEnvWith(t, "always_off", ""), &memory{})
+	if _, s := Start(context.Background(), "x", KindInternal); s.Sampled {
+		t.Fatal("always_off sampled")
+	}
+	use(t, samplerFromEnvWith(t, "traceidratio", "0"), &memory{})
+	if _, s := Start(context.Background(), "x", KindInternal); s.Sampled {
+		t.Fatal("ratio 0 sampled")
+	}
+	r := samplerFromEnvWith(t, "parentbased_traceidratio", "0")
+	if !r.sample(TraceID{}, true, true) || r.sample(TraceID{}, true, false) || r.sample(TraceID{1}, false, false) {
+		t.Fatal("parentbased_traceidratio must follow the parent, and sample roots at the ratio")
+	}
+	half := samplerFromEnvWith(t, "traceidratio", "0.5")
+	n := 0
+	for i := 0; i < 2000; i++ {
+		var tid TraceID
+		tid[8], tid[15] = byte(i), byte(i>>8)
+		tid[9] = byte(i * 7)
+		if half.sample(tid, false, false) {
+			n++
+		}
+	}
+	if n < 800 || n > 1200 {
+		t.Fatalf("ratio 0.5 sampled %d of 2000", n)
+	}
+}
+
+func samplerFromEnvWith(t *testing.T, name, arg string) sampler {
+	t.Setenv("OTEL_TRACES_SAMPLER", name)
+	t.Setenv("OTEL_TRACES_SAMPLER_ARG", arg)
+	return samplerFromEnv()
+}
+
+func TestFullQueueDropsInsteadOfBlocking(t *testing.T) {
+	m := &memory{block: make(chan struct{})}
+	r := use(t, sampler{bound: 1 << 63}, m)
+	start := time.Now()
+	for i := 0; i < queueSize+batchSize+100; i++ {
+		_, s := Start(context.Background(), "x", KindInternal)
+		s.End()
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatal("ending spans blocked on a stuck exporter")
+	}
+	if r.dropped.Load() == 0 {
+		t.Fatal("no span dropped with a stuck exporter and a full queue")
+	}
+	close(m.block)
+}
+
+func TestOTLPExportRetriesAndEncodes(t *testing.T) {
+	var calls atomic.Int32
+	var got map[string]any
+	var header, path string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		path, header = r.URL.Path, r.Header.Get("Authorization")
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Errorf("body is not JSON: %v", err)
+		}
+	}))
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20x")
+	t.Setenv("OTEL_SERVICE_NAME", "svc")
+	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test")
+	e := newOTLP(otlpEndpoint()).(*otlp)
+	e.backoff = time.Millisecond
+	s := &Span{Name: "op", Kind: KindServer, Sampled: true, Start: time.Unix(1, 5), Status: StatusOK}
+	s.TraceID[15], s.SpanID[7], s.Parent[7] = 1, 2, 3
+	s.EndTime = s.Start.Add(time.Millisecond)
+	s.Attrs = []Attr{String("s", "v"), Int("i", 7), Bool("b", true), Float("f", 1.5)}
+	if err := e.export([]*Span{s}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 3 || path != "/v1/traces" || header != "Bearer x" {
+		t.Fatalf("calls %d, path %q, header %q", calls.Load(), path, header)
+	}
+	rs := got["resourceSpans"].([]any)[0].(map[string]any)
+	res, _ := json.Marshal(rs["resource"])
+	if !strings.Contains(string(res), `{"key":"service.name","value":{"stringValue":"svc"}}`) || !strings.Contains(string(res), "deployment.environment") {
+		t.Fatalf("resource: %s", res)
+	}
+	span, _ := json.Marshal(rs["scopeSpans"].([]any)[0].(map[string]any)["spans"].([]any)[0])
+	for _, want := range []string{
+		`"traceId":"00000000000000000000000000000001"`, `"spanId":"0000000000000002"`, `"parentSpanId":"0000000000000003"`,
+		`"kind":2`, `"startTimeUnixNano":"1000000005"`, `"endTimeUnixNano":"1001000005"`, `"status":{"code":1}`,
+		`{"key":"i","value":{"intValue":"7"}}`, `{"key":"b","value":{"boolValue":true}}`, `{"key":"f","value":{"doubleValue":1.5}}`,
+	} {
+		if !strings.Contains(string(span), want) {
+			t.Errorf("span lacks %s: %s", want, span)
+		}
+	}
+	if e2 := newOTLP("https://example.com"); e2 != nil {
+		t.Error("https endpoints are not supported and must switch tracing off")
+	}
+}
+
+func TestJSONLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spans.jsonl")
+	e := newJSONLines(path)
+	s := &Span{Name: "a", Kind: KindInternal, Sampled: true, Start: time.Now()}
+	s.EndTime = s.Start
+	if err := e.export([]*Span{s, s}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if lines := strings.Count(string(b), "\n"); lines != 2 || !strings.Contains(string(b), `"name":"a"`) {
+		t.Fatalf("%q", b)
+	}
+}
+
+func TestNoExporterNoCost(t *testing.T) {
+	activeOnce.Do(func() {})
+	active = nil
+	_, s := Start(context.Background(), "x", KindInternal, String("k", "v"))
+	if s.Sampled || s.Attrs != nil {
+		t.Fatal("a span recorded with no exporter")
+	}
+	if n := testing.AllocsPerRun(100, func() { _, s := Start(context.Background(), "x", KindInternal); s.End() }); n > 3 {
+		t.Fatalf("%v allocations per span with no exporter", n)
+	}
+}
