@@ -29,8 +29,9 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[(
         ("recorder.go", include_str!("golib/support/recorder.go")),
         ("otlp.go", include_str!("golib/support/otlp.go")),
         ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
+        ("json.go", include_str!("golib/support/json.go")),
     ],
-)];
+), ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))])];
 
 pub fn is_golib(path: &str) -> bool {
     path.starts_with(PREFIX)

@@ -1,7 +1,6 @@
 package support
 
 import (
-	"encoding/binary"
 	"os"
 	"strconv"
 )
@@ -54,5 +53,5 @@ func (s sampler) sample(tid TraceID, hasParent, parentSampled bool) bool {
 		return true
 	}
 	// As the OpenTelemetry Go SDK does: the trace id's low 8 bytes.
-	return binary.BigEndian.Uint64(tid[8:])>>1 < s.bound
+	return getUint64(tid[8:])>>1 < s.bound
 }

@@ -3,14 +3,10 @@ package support
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -147,54 +143,63 @@ func TestFullQueueDropsInsteadOfBlocking(t *testing.T) {
 }
 
 func TestOTLPExportRetriesAndEncodes(t *testing.T) {
-	var calls atomic.Int32
+	var calls int
 	var got map[string]any
-	var header, path string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) <= 2 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
+	var gotEndpoint string
+	var gotHeaders [][2]string
+	RegisterOTLPSender(func(endpoint string, headers [][2]string, body []byte) (int, error) {
+		calls++
+		if calls <= 2 {
+			return 503, nil
 		}
-		path, header = r.URL.Path, r.Header.Get("Authorization")
-		body, _ := io.ReadAll(r.Body)
+		gotEndpoint, gotHeaders = endpoint, headers
 		if err := json.Unmarshal(body, &got); err != nil {
-			t.Errorf("body is not JSON: %v", err)
+			t.Errorf("body is not JSON: %v\n%s", err, body)
 		}
-	}))
-	defer srv.Close()
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
-	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20x")
+		return 200, nil
+	})
+	defer RegisterOTLPSender(nil)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/")
+	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20x,k=v")
 	t.Setenv("OTEL_SERVICE_NAME", "svc")
-	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test")
+	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,service.name=ignored")
 	e := newOTLP(otlpEndpoint()).(*otlp)
 	e.backoff = time.Millisecond
-	s := &Span{Name: "op", Kind: KindServer, Sampled: true, Start: time.Unix(1, 5), Status: StatusOK}
+	s := &Span{Name: "op \"quoted\"\n", Kind: KindServer, Sampled: true, Start: time.Unix(1, 5), Status: StatusOK, State: "k=v"}
 	s.TraceID[15], s.SpanID[7], s.Parent[7] = 1, 2, 3
 	s.EndTime = s.Start.Add(time.Millisecond)
-	s.Attrs = []Attr{String("s", "v"), Int("i", 7), Bool("b", true), Float("f", 1.5)}
+	s.Attrs = []Attr{String("s", "v\u00e9"), Int("i", 7), Bool("b", true), Float("f", 1.5)}
+	s.Events = []Event{{Name: "e", Time: s.Start, Attrs: []Attr{String("x", "y")}}}
 	if err := e.export([]*Span{s}); err != nil {
 		t.Fatal(err)
 	}
-	if calls.Load() != 3 || path != "/v1/traces" || header != "Bearer x" {
-		t.Fatalf("calls %d, path %q, header %q", calls.Load(), path, header)
+	if calls != 3 || gotEndpoint != "http://collector:4318/v1/traces" || len(gotHeaders) != 2 || gotHeaders[0] != [2]string{"Authorization", "Bearer x"} {
+		t.Fatalf("calls %d, endpoint %q, headers %q", calls, gotEndpoint, gotHeaders)
 	}
 	rs := got["resourceSpans"].([]any)[0].(map[string]any)
 	res, _ := json.Marshal(rs["resource"])
-	if !strings.Contains(string(res), `{"key":"service.name","value":{"stringValue":"svc"}}`) || !strings.Contains(string(res), "deployment.environment") {
+	if string(res) != `{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}},{"key":"deployment.environment","value":{"stringValue":"test"}}]}` {
 		t.Fatalf("resource: %s", res)
 	}
-	span, _ := json.Marshal(rs["scopeSpans"].([]any)[0].(map[string]any)["spans"].([]any)[0])
+	span := rs["scopeSpans"].([]any)[0].(map[string]any)["spans"].([]any)[0].(map[string]any)
+	if span["name"] != "op \"quoted\"\n" || span["traceState"] != "k=v" {
+		t.Errorf("name %q, state %q", span["name"], span["traceState"])
+	}
+	js, _ := json.Marshal(span)
 	for _, want := range []string{
 		`"traceId":"00000000000000000000000000000001"`, `"spanId":"0000000000000002"`, `"parentSpanId":"0000000000000003"`,
 		`"kind":2`, `"startTimeUnixNano":"1000000005"`, `"endTimeUnixNano":"1001000005"`, `"status":{"code":1}`,
 		`{"key":"i","value":{"intValue":"7"}}`, `{"key":"b","value":{"boolValue":true}}`, `{"key":"f","value":{"doubleValue":1.5}}`,
+		`{"key":"s","value":{"stringValue":"vé"}}`, `"events":[{"attributes":[{"key":"x","value":{"stringValue":"y"}}],"name":"e","timeUnixNano":"1000000005"}]`,
 	} {
-		if !strings.Contains(string(span), want) {
-			t.Errorf("span lacks %s: %s", want, span)
+		if !strings.Contains(string(js), want) {
+			t.Errorf("span lacks %s: %s", want, js)
 		}
 	}
-	if e2 := newOTLP("https://example.com"); e2 != nil {
-		t.Error("https endpoints are not supported and must switch tracing off")
+	// Without a transport linked in, an endpoint switches tracing off.
+	RegisterOTLPSender(nil)
+	if newOTLP("http://x") != nil {
+		t.Error("an OTLP exporter without a transport")
 	}
 }
 
@@ -207,8 +212,14 @@ func TestJSONLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
-	if lines := strings.Count(string(b), "\n"); lines != 2 || !strings.Contains(string(b), `"name":"a"`) {
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"name":"a"`) {
 		t.Fatalf("%q", b)
+	}
+	for _, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Fatalf("not JSON: %s", l)
+		}
 	}
 }
 

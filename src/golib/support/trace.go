@@ -2,10 +2,8 @@ package support
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/hex"
-	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -16,8 +14,43 @@ type (
 	SpanID  [8]byte
 )
 
-func (t TraceID) String() string { return hex.EncodeToString(t[:]) }
-func (s SpanID) String() string  { return hex.EncodeToString(s[:]) }
+func (t TraceID) String() string { return hexString(t[:]) }
+func (s SpanID) String() string  { return hexString(s[:]) }
+
+const hexDigits = "0123456789abcdef"
+
+func hexString(b []byte) string {
+	out := make([]byte, 2*len(b))
+	for i, c := range b {
+		out[2*i], out[2*i+1] = hexDigits[c>>4], hexDigits[c&15]
+	}
+	return string(out)
+}
+
+// unhex decodes lowercase hex into dst; false if s is not that.
+func unhex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	val := func(c byte) (byte, bool) {
+		switch {
+		case '0' <= c && c <= '9':
+			return c - '0', true
+		case 'a' <= c && c <= 'f':
+			return c - 'a' + 10, true
+		}
+		return 0, false
+	}
+	for i := range dst {
+		hi, ok1 := val(s[2*i])
+		lo, ok2 := val(s[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
+}
 
 // SpanKind says what role a span plays (OpenTelemetry's SpanKind).
 type SpanKind int
@@ -38,8 +71,9 @@ const (
 )
 
 // Attr is a span or event attribute; Value is a string, bool, int64 or
-// float64 (other integers are stored as int64, anything else as its
-// fmt.Sprint text).
+// float64 (other integers are stored as int64, errors and Stringers as
+// their text). The support library avoids fmt and reflect: it is linked
+// into every instrumented program.
 type Attr struct {
 	Key   string
 	Value any
@@ -64,8 +98,43 @@ func normalize(a Attr) Attr {
 	case float32:
 		return Attr{a.Key, float64(v)}
 	default:
-		return Attr{a.Key, fmt.Sprint(v)}
+		return Attr{a.Key, text(v)}
 	}
+}
+
+// text is a value's text without fmt: strings, errors, Stringers and
+// numbers; other values give a placeholder.
+func text(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case error:
+		return x.Error()
+	case interface{ String() string }:
+		return x.String()
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return "(value)"
+}
+
+// typeName names the common panic value types (without reflect).
+func typeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case error:
+		return "error"
+	case int:
+		return "int"
+	}
+	return "unknown"
 }
 
 // Event is something that happened during a span.
@@ -144,10 +213,10 @@ func start(parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, nam
 	case tid != TraceID{}:
 		s.TraceID, s.Parent, hasParent = tid, pid, true
 	default:
-		binary.BigEndian.PutUint64(s.TraceID[:8], rand.Uint64())
-		binary.BigEndian.PutUint64(s.TraceID[8:], rand.Uint64()|1)
+		putUint64(s.TraceID[:8], rand.Uint64())
+		putUint64(s.TraceID[8:], rand.Uint64()|1)
 	}
-	binary.BigEndian.PutUint64(s.SpanID[:], rand.Uint64()|1)
+	putUint64(s.SpanID[:], rand.Uint64()|1)
 	s.Sampled = rec != nil && rec.sampler.sample(s.TraceID, hasParent, remoteSampled)
 	if s.Sampled {
 		s.Start = time.Now()
@@ -156,6 +225,22 @@ func start(parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, nam
 		}
 	}
 	return s
+}
+
+// putUint64 and getUint64 are big-endian (encoding/binary would bring
+// reflect along).
+func putUint64(b []byte, v uint64) {
+	for i := 7; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
+	}
+}
+
+func getUint64(b []byte) (v uint64) {
+	for _, c := range b[:8] {
+		v = v<<8 | uint64(c)
+	}
+	return v
 }
 
 // SetAttributes adds attributes to a recording span.
@@ -197,8 +282,8 @@ func (s *Span) AddEvent(name string, attrs ...Attr) {
 // RecordPanic records a recovered panic value as an "exception" event and
 // an error status; the caller re-panics with the value unchanged.
 func (s *Span) RecordPanic(v any) {
-	s.AddEvent("exception", String("exception.type", fmt.Sprintf("%T", v)), String("exception.message", fmt.Sprint(v)))
-	s.SetStatus(StatusError, fmt.Sprint(v))
+	s.AddEvent("exception", String("exception.type", typeName(v)), String("exception.message", text(v)))
+	s.SetStatus(StatusError, text(v))
 }
 
 // End finishes the span and hands it to the exporter. Later calls do
@@ -236,14 +321,11 @@ func ParseTraceParent(h string) (tid TraceID, sid SpanID, sampled, ok bool) {
 	if len(h) < 55 || h[2] != '-' || h[35] != '-' || h[52] != '-' || h[:2] == "ff" || (h[:2] == "00" && len(h) != 55) {
 		return
 	}
-	if _, err := hex.Decode(tid[:], []byte(h[3:35])); err != nil || tid == (TraceID{}) {
-		return
-	}
-	if _, err := hex.Decode(sid[:], []byte(h[36:52])); err != nil || sid == (SpanID{}) {
+	if !unhex(tid[:], h[3:35]) || tid == (TraceID{}) || !unhex(sid[:], h[36:52]) || sid == (SpanID{}) {
 		return
 	}
 	var f [1]byte
-	if _, err := hex.Decode(f[:], []byte(h[53:55])); err != nil {
+	if !unhex(f[:], h[53:55]) {
 		return
 	}
 	return tid, sid, f[0]&1 == 1, true
