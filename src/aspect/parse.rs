@@ -23,12 +23,18 @@ struct Scope<'a> {
     declared: &'a [String],
 }
 
+/// One directive argument: (key, value, column).
+pub type Arg = (Option<String>, String, usize);
+/// An error at a column of a directive.
+type ColumnError = (usize, String);
+/// A result about advice code, failing at a syntax node.
+type CodeResult<'t> = std::result::Result<Code, (Node<'t>, String)>;
+
 /// One `//rtool:NAME args` comment.
 #[derive(Debug, Clone)]
 struct Directive {
     name: String,
-    /// (key, value, column of the argument).
-    args: Vec<(Option<String>, String, usize)>,
+    args: Vec<Arg>,
     /// The text after the name, and its column.
     rest: String,
     rest_col: usize,
@@ -175,7 +181,7 @@ fn finish(
         Some((_, v, col)) => v.parse().map_err(|_| at(d.line, *col, ctx(format!("order={v}: not an integer"))))?,
         None => 0,
     };
-    let code_of = |f: &dyn Fn(Node) -> std::result::Result<Code, (Node, String)>| -> Result<Code> {
+    let code_of = |f: &dyn Fn(Node) -> CodeResult| -> Result<Code> {
         let Some(decl) = decl else {
             return Err(at(d.line, d.col, ctx(format!("//rtool:{} needs advice code in the declaration after it", d.name))));
         };
@@ -445,7 +451,7 @@ fn parse_directive(text: &str, node: Node) -> Option<std::result::Result<Directi
 
 /// Splits `key=value "quoted value" word` into arguments, with the column
 /// of each (`col0` being the column of the text).
-pub fn split_args(s: &str, col0: usize) -> std::result::Result<Vec<(Option<String>, String, usize)>, (usize, String)> {
+pub fn split_args(s: &str, col0: usize) -> std::result::Result<Vec<Arg>, ColumnError> {
     let mut out = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;

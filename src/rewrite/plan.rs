@@ -243,11 +243,10 @@ impl<'a> FileCx<'a> {
                     self.prepend(&f, &matched, &directives);
                 }
             }
-            "type_declaration" | "var_declaration" | "const_declaration" => {
-                if directives_of(node, src).iter().any(|(n, _)| n == "rtool:ignore") {
+            "type_declaration" | "var_declaration" | "const_declaration"
+                if directives_of(node, src).iter().any(|(n, _)| n == "rtool:ignore") => {
                     return;
                 }
-            }
             "call_expression" => self.call(node, wanted),
             "type_spec" => {
                 if let (Some(name), Some(st)) = (node.child_by_field_name("name"), node.child_by_field_name("type"))
@@ -553,11 +552,10 @@ impl<'a> FileCx<'a> {
                     pieces.push(Piece::plain("\n"));
                     self.edits.push(Edit::insert(src.len(), 10 + self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0) as i64, pieces));
                 }
-                Advice::AddImport(path) => {
-                    if !self.blank.contains(path) {
+                Advice::AddImport(path)
+                    if !self.blank.contains(path) => {
                         self.blank.push(path.clone());
                     }
-                }
                 Advice::Assign { var, value } => {
                     let Some(spec) = find_var_spec(root, src, var) else { continue };
                     if self.note_broken(spec) {

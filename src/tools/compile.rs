@@ -139,18 +139,18 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
 
     let files = &args[files_at..];
     let needs_name = aspects.iter().any(|a| a.join.uses_package_name());
-    let pkg = package_info(ctx, &args, files, &config, needs_name);
+    let pkg = package_info(ctx, args, files, config, needs_name);
     // The importcfg matters to aspects about calls and literals of other
     // packages, and to configurations that inject packages.
     let injects = aspects.iter().any(adds_packages);
-    let cfg = match args::flag_value(&args, "importcfg") {
+    let cfg = match args::flag_value(args, "importcfg") {
         Some(p) if injects || aspects.iter().any(|a| a.join.imported_paths().is_some()) => ImportCfg::read(Path::new(p))?,
         _ => ImportCfg::default(),
     };
     // What imported packages' injected code needs at link time travels on.
     let mut deps = if injects { carried_link_deps(&cfg)? } else { LinkDeps::default() };
 
-    let applicable = rewrite::aspects_for(&aspects, &pkg, &|p| cfg.provides(p));
+    let applicable = rewrite::aspects_for(aspects, &pkg, &|p| cfg.provides(p));
     let result = if applicable.is_empty() {
         rewrite::Rewritten::default()
     } else {
@@ -173,7 +173,7 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     deps.normalize();
     // A main package links what injected code reaches only by linkname:
     // blank-import it so that it is linked and initialised.
-    let blank: Vec<String> = if pkg.test_main || args::flag_value(&args, "p") == Some("main") {
+    let blank: Vec<String> = if pkg.test_main || args::flag_value(args, "p") == Some("main") {
         deps.linknames.iter().filter(|p| !cfg.provides(p)).cloned().collect()
     } else {
         vec![]
@@ -211,7 +211,7 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
         let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
         let why = format!("{}: {}", pkg.path, origins(&applicable, &needed));
         let found = resolve_archives(ctx, coord, &needed, Path::new(&call.path), &why)?;
-        let mut text = std::fs::read_to_string(args::flag_value(&args, "importcfg").unwrap_or_default()).unwrap_or_default();
+        let mut text = std::fs::read_to_string(args::flag_value(args, "importcfg").unwrap_or_default()).unwrap_or_default();
         for p in &needed {
             let file = found.iter().find(|(q, _)| q == p).map(|(_, f)| f).ok_or_else(|| Error::failed(format!("{why}: cannot find package {p:?}")))?;
             text.push_str(&format!("packagefile {p}={file}\n"));
