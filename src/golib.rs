@@ -30,6 +30,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[(
         ("otlp.go", include_str!("golib/support/otlp.go")),
         ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
         ("json.go", include_str!("golib/support/json.go")),
+        ("gls.go", include_str!("golib/support/gls.go")),
+        ("integrations.go", include_str!("golib/support/integrations.go")),
     ],
 ), ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))])];
 
@@ -112,10 +114,11 @@ fn build(path: &str, files: &[(&str, &str)], deps: &[(String, String)], imports:
     let lines: String = deps.iter().filter(|(p, _)| imports.contains(p)).map(|(p, f)| format!("packagefile {p}={f}\n")).collect();
     write_atomic(&cfg, lines.as_bytes())?;
     let tmp = dir.join(format!("pkg.a.{}.tmp", std::process::id()));
+    // No -complete: gls.go declares body-less functions (linknames).
     let out = Command::new(compile)
         .arg("-o")
         .arg(&tmp)
-        .args(["-p", path, "-lang=go1.22", "-complete", "-pack", "-trimpath"])
+        .args(["-p", path, "-lang=go1.22", "-pack", "-trimpath"])
         .arg(format!("{}=>{path}", src_dir.display()))
         .arg("-importcfg")
         .arg(&cfg)

@@ -3,4 +3,9 @@
 //! (src/build.rs), hence of the cache key.
 
 /// (name used in positions and listings, source).
-pub const FILES: &[(&str, &str)] = &[("rtool-builtin/log.go", include_str!("../aspects/log.go"))];
+pub const FILES: &[(&str, &str)] = &[
+    ("rtool-builtin/log.go", include_str!("../aspects/log.go")),
+    ("rtool-builtin/span.go", include_str!("../aspects/span.go")),
+    ("rtool-builtin/http.go", include_str!("../aspects/http.go")),
+    ("rtool-builtin/sql.go", include_str!("../aspects/sql.go")),
+];

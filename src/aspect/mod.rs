@@ -25,13 +25,15 @@ pub fn load(config: &Config) -> Result<Vec<Aspect>> {
     for f in &config.aspect_files {
         all.extend(parse::parse_file(&f.path, &f.source, false)?);
     }
+    // `builtin.sql` names builtin.sql and every builtin.sql-…
+    let names = |d: &str, id: &str| id == d || id.strip_prefix(d).is_some_and(|rest| rest.starts_with('-'));
     for d in &config.disabled {
-        if d != "all" && !all.iter().any(|a| a.id == *d) {
+        if d != "all" && !all.iter().any(|a| names(d, &a.id)) {
             return Err(Error::usage(format!("{ENV_DISABLE}: no aspect {d:?} (rtool aspects lists them)")));
         }
     }
     let disabled_all = config.disabled.iter().any(|d| d == "all");
-    all.retain(|a| !(config.disabled.contains(&a.id) || (disabled_all && a.builtin)));
+    all.retain(|a| !(config.disabled.iter().any(|d| names(d, &a.id)) || (disabled_all && a.builtin)));
     for (i, a) in all.iter().enumerate() {
         if let Some(prev) = all[..i].iter().find(|p| p.id == a.id) {
             return Err(Error::failed(format!(
@@ -166,6 +168,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "RtoolParam<N>",
     "RtoolResult<N>",
     "RtoolArg_<key>",
+    "RtoolArgParams_<key>",
 ];
 
 /// Whether `ident` is a placeholder name.
@@ -175,4 +178,5 @@ pub fn is_placeholder(ident: &str) -> bool {
         || numbered("RtoolParam")
         || numbered("RtoolResult")
         || ident.strip_prefix("RtoolArg_").is_some_and(|k| !k.is_empty())
+        || ident.strip_prefix("RtoolArgParams_").is_some_and(|k| !k.is_empty())
 }

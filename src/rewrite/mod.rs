@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod lines;
 mod plan;
+pub mod runtime_gls;
 #[cfg(test)]
 mod golden;
 

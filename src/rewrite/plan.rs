@@ -300,6 +300,11 @@ impl<'a> FileCx<'a> {
             }
             let names = a.join.directive_names();
             b.directive_args = directives.iter().find(|(n, _)| names.contains(n)).map(|(_, args)| parse_directive_args(args)).unwrap_or_default();
+            if let Some(msg) = unknown_arg_params(code, &b) {
+                let (line, col) = gosyntax::line_col(f.node);
+                self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: aspect {}: {msg}", self.file.path, a.id)));
+                return;
+            }
             let text = instantiate(code, a, &b, &mut self.aliases, self.pkg).concat();
             pieces.push(Piece::code(text, aspect_pos(a, code, 0)));
             pieces.push(Piece::plain(";"));
@@ -612,6 +617,25 @@ fn linkname_packages(code: &str) -> Vec<String> {
         .collect()
 }
 
+/// The parameter names listed (comma-separated) by directive argument `key`.
+fn arg_param_names<'b>(b: &'b Bindings, key: &str) -> Vec<&'b str> {
+    let list = b.directive_args.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str());
+    list.split(',').map(str::trim).filter(|n| !n.is_empty()).collect()
+}
+
+/// An `RtoolArgParams_KEY` of `code` naming something that is not a
+/// parameter, described.
+fn unknown_arg_params(code: &Code, b: &Bindings) -> Option<String> {
+    for h in &code.holes {
+        let HoleKind::Placeholder(p) = &h.kind else { continue };
+        let Some(key) = p.strip_prefix("RtoolArgParams_") else { continue };
+        if let Some(bad) = arg_param_names(b, key).into_iter().find(|n| *n == "_" || !b.params.iter().any(|q| q == n)) {
+            return Some(format!("the directive's {key}= names {bad:?}, which is not a parameter of {}", b.func_name));
+        }
+    }
+    None
+}
+
 /// A placeholder of `code` that `f` has nothing for, described.
 fn missing_binding(code: &Code, f: &FuncParts) -> Option<String> {
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
@@ -747,6 +771,13 @@ fn placeholder_value(p: &str, b: &Bindings, pkg: &PackageInfo) -> String {
             }
             if let Some(i) = index("RtoolResult") {
                 return b.results.get(i).cloned().unwrap_or_else(|| "nil".into());
+            }
+            if let Some(k) = p.strip_prefix("RtoolArgParams_") {
+                let named = arg_param_names(b, k);
+                if named.is_empty() {
+                    return "nil".into();
+                }
+                return format!("[]any{{{}}}", named.iter().map(|n| format!("{}, {n}", go_quote(n))).collect::<Vec<_>>().join(", "));
             }
             if let Some(k) = p.strip_prefix("RtoolArg_") {
                 return go_quote(b.directive_args.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v.as_str()));

@@ -22,7 +22,7 @@ use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::importcfg::ImportCfg;
-use crate::rewrite::{self, Mode, SourceFile};
+use crate::rewrite::{self, Mode, SourceFile, runtime_gls};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -151,13 +151,10 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     let mut deps = if injects { carried_link_deps(&cfg)? } else { LinkDeps::default() };
 
     let applicable = rewrite::aspects_for(aspects, &pkg, &|p| cfg.provides(p));
-    let result = if applicable.is_empty() {
+    let mut result = if applicable.is_empty() {
         rewrite::Rewritten::default()
     } else {
-        let sources = files
-            .iter()
-            .map(|f| std::fs::read(f).map(|src| SourceFile { path: f.clone(), src }).map_err(|e| Error::io("reading", Path::new(f), e)))
-            .collect::<Result<Vec<_>>>()?;
+        let sources = read_sources(files)?;
         let r = rewrite::rewrite_package(&pkg, &sources, &applicable, Mode::Compile, config.strict)?;
         let s = r.stats;
         ctx.log.debug(|| format!("{} aspects apply; files seen {}, parsed {}, rewritten {}", applicable.len(), s.seen, s.parsed, s.rewritten));
@@ -166,6 +163,9 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
         }
         r
     };
+    if pkg.std && pkg.path == "runtime" && aspects.iter().any(uses_support) {
+        patch_runtime(&mut result, files)?;
+    }
     // unsafe is built into the compiler: never in an importcfg.
     let missing: Vec<String> = result.imports.iter().filter(|p| *p != "unsafe" && !cfg.provides(p)).cloned().collect();
     deps.imports.extend(missing.iter().cloned());
@@ -223,6 +223,34 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     trim_aspect_paths(&mut new_args, &applicable);
     let link_deps = (!deps.is_empty()).then(|| out.clone().map(|o| (o, deps))).flatten();
     Ok(Plan::Run { args: new_args, link_deps, why: format!("rewrote {} files, added {}, {} new imports", result.changed.len(), added.len(), needed.len()) })
+}
+
+fn read_sources(files: &[String]) -> Result<Vec<SourceFile>> {
+    files.iter().map(|f| std::fs::read(f).map(|src| SourceFile { path: f.clone(), src }).map_err(|e| Error::io("reading", Path::new(f), e))).collect()
+}
+
+/// Whether an aspect's advice uses rtool's support library, which needs
+/// goroutine-local storage in the runtime.
+pub fn uses_support(a: &Aspect) -> bool {
+    a.imports.iter().any(|i| golib::is_golib(&i.path)) || matches!(&a.advice, Advice::ReplaceFunction(q) if golib::is_golib(&q.path))
+}
+
+/// Adds the goroutine-local-storage patch to the runtime's compile, on top
+/// of what aspects changed.
+fn patch_runtime(result: &mut rewrite::Rewritten, files: &[String]) -> Result<()> {
+    let sources = read_sources(files)?;
+    let current: Vec<&[u8]> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| result.changed.iter().find(|(j, _)| *j == i).map_or(s.src.as_slice(), |(_, t)| t.as_slice()))
+        .collect();
+    let patched = runtime_gls::patch(&sources, &current)?;
+    for (i, text) in patched.changed {
+        result.changed.retain(|(j, _)| *j != i);
+        result.changed.push((i, text));
+    }
+    result.added.push(patched.added);
+    Ok(())
 }
 
 /// Whether an aspect's advice can bring packages into a compile.

@@ -28,6 +28,8 @@ const (
 	queueSize   = 2048
 	batchSize   = 512
 	batchPeriod = time.Second
+	// How long a program's exit may wait for its last spans to be sent.
+	exitFlushTimeout = 2 * time.Second
 )
 
 var (
@@ -42,6 +44,8 @@ func current() *recorder {
 	activeOnce.Do(func() {
 		if e := exporterFromEnv(); e != nil {
 			active = newRecorder(samplerFromEnv(), e)
+			// When main returns or os.Exit is called (with any code).
+			runtime_rtglsAddExitHook(func() { Flush(exitFlushTimeout) })
 		}
 	})
 	return active
@@ -97,8 +101,8 @@ func (r *recorder) loop() {
 	}
 }
 
-// Flush exports every span ended so far, waiting at most timeout. Advice
-// calls it when main returns and before os.Exit.
+// Flush exports every span ended so far, waiting at most timeout. It runs
+// by itself when main returns and on os.Exit.
 func Flush(timeout time.Duration) {
 	r := current()
 	if r == nil {

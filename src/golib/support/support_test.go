@@ -95,10 +95,14 @@ func TestSampling(t *testing.T) {
 	use(t, samplerFromEnvWith(t, "always_off", ""), &memory{})
 	if _, s := Start(context.Background(), "x", KindInternal); s.Sampled {
 		t.Fatal("always_off sampled")
+	} else {
+		s.End()
 	}
 	use(t, samplerFromEnvWith(t, "traceidratio", "0"), &memory{})
 	if _, s := Start(context.Background(), "x", KindInternal); s.Sampled {
 		t.Fatal("ratio 0 sampled")
+	} else {
+		s.End()
 	}
 	r := samplerFromEnvWith(t, "parentbased_traceidratio", "0")
 	if !r.sample(TraceID{}, true, true) || r.sample(TraceID{}, true, false) || r.sample(TraceID{1}, false, false) {
@@ -226,11 +230,173 @@ func TestJSONLines(t *testing.T) {
 func TestNoExporterNoCost(t *testing.T) {
 	activeOnce.Do(func() {})
 	active = nil
-	_, s := Start(context.Background(), "x", KindInternal, String("k", "v"))
-	if s.Sampled || s.Attrs != nil {
+	ctx, s := Start(context.Background(), "x", KindInternal, String("k", "v"))
+	if s != nil || ctx != context.Background() || CurrentSpan() != nil {
 		t.Fatal("a span recorded with no exporter")
 	}
-	if n := testing.AllocsPerRun(100, func() { _, s := Start(context.Background(), "x", KindInternal); s.End() }); n > 3 {
+	if n := testing.AllocsPerRun(100, func() { _, s := Start(context.Background(), "x", KindInternal); s.End() }); n != 0 {
 		t.Fatalf("%v allocations per span with no exporter", n)
+	}
+}
+
+// Goroutine-local storage needs rtool's runtime patch: run these tests
+// with go test -toolexec rtool.
+
+func TestLocalIsPerGoroutineAndInherited(t *testing.T) {
+	l := NewLocal[string]()
+	if _, ok := l.Get(); ok {
+		t.Fatal("a value before Set")
+	}
+	l.Set("parent")
+	got := make(chan string, 4)
+	release := make(chan struct{})
+	go func() {
+		v, _ := l.Get()
+		got <- v // inherited
+		<-release
+		v, _ = l.Get()
+		got <- v // the parent's later Set is not seen
+		l.Set("child")
+		go func() { v, _ := l.Get(); got <- v }() // grandchild inherits the child's
+	}()
+	if v := <-got; v != "parent" {
+		t.Fatalf("child saw %q, want the parent's value", v)
+	}
+	l.Set("parent2")
+	close(release)
+	if v := <-got; v != "parent" {
+		t.Fatalf("child saw %q after the parent's Set, want its own copy", v)
+	}
+	if v := <-got; v != "child" {
+		t.Fatalf("grandchild saw %q", v)
+	}
+	if v, _ := l.Get(); v != "parent2" {
+		t.Fatalf("the child's Set leaked to the parent: %q", v)
+	}
+	l.Delete()
+	if _, ok := l.Get(); ok {
+		t.Fatal("a value after Delete")
+	}
+	other := make(chan bool)
+	go func() { _, ok := l.Get(); other <- ok }()
+	if <-other {
+		t.Fatal("a goroutine started after Delete has a value")
+	}
+}
+
+func TestLocalsOfGoroutinesThatNeverMet(t *testing.T) {
+	l := NewLocal[int]()
+	var wg sync.WaitGroup
+	bad := make(chan int, 64)
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, ok := l.Get(); ok {
+				bad <- -1
+			}
+			for j := 0; j < 100; j++ {
+				l.Set(i*1000 + j)
+				if v, _ := l.Get(); v != i*1000+j {
+					bad <- v
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(bad)
+	for v := range bad {
+		t.Fatalf("a goroutine saw another's value (%d)", v)
+	}
+}
+
+func TestCurrentSpanParentsAcrossGoroutines(t *testing.T) {
+	m := &memory{}
+	use(t, sampler{bound: 1 << 63}, m)
+	root := StartSpan("handler", KindServer)
+	if CurrentSpan() != root {
+		t.Fatal("a started span is not current")
+	}
+	done := make(chan *Span)
+	go func() {
+		c := StartSpan("work", KindInternal)
+		c.End()
+		done <- c
+	}()
+	c := <-done
+	_, inner := Start(context.Background(), "inner", KindInternal)
+	inner.End()
+	root.End()
+	if CurrentSpan() != nil {
+		t.Fatal("the current span is not restored at End")
+	}
+	if c.Parent != root.SpanID || c.TraceID != root.TraceID || inner.Parent != root.SpanID {
+		t.Fatal("spans of a goroutine started in a span are not its children")
+	}
+	// A context's span wins over the goroutine's.
+	other := StartSpan("other", KindInternal)
+	other.End()
+	cur := StartSpan("cur", KindInternal)
+	_, viaCtx := Start(ContextWithSpan(context.Background(), other), "x", KindInternal)
+	viaCtx.End()
+	cur.End()
+	if viaCtx.Parent != other.SpanID {
+		t.Fatal("the context's span is not the parent")
+	}
+}
+
+var sink any
+
+func BenchmarkLocalGet(b *testing.B) {
+	l := NewLocal[*int]()
+	v := new(int)
+	l.Set(v)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		sink, _ = l.Get()
+	}
+}
+
+func BenchmarkLocalSet(b *testing.B) {
+	l := NewLocal[*int]()
+	v := new(int)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		l.Set(v)
+	}
+}
+
+func BenchmarkCurrentSpan(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		sink = CurrentSpan()
+	}
+}
+
+func BenchmarkSpanNoExporter(b *testing.B) {
+	activeOnce.Do(func() {})
+	active = nil
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s := StartSpan("x", KindInternal)
+		s.End()
+	}
+}
+
+type discard struct{}
+
+func (discard) export([]*Span) error { return nil }
+
+func BenchmarkSpanBatching(b *testing.B) {
+	activeOnce.Do(func() {})
+	active = newRecorder(sampler{bound: 1 << 63}, discard{})
+	b.Cleanup(func() { active = nil })
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s := StartSpan("x", KindInternal)
+		s.End()
+		if i%1024 == 0 {
+			Flush(time.Second) // keep the queue from dropping: measure the export path
+		}
 	}
 }

@@ -80,9 +80,9 @@ type Attr struct {
 }
 
 // String, Int, Bool and Float make attributes.
-func String(k, v string) Attr      { return Attr{k, v} }
-func Int(k string, v int64) Attr   { return Attr{k, v} }
-func Bool(k string, v bool) Attr   { return Attr{k, v} }
+func String(k, v string) Attr        { return Attr{k, v} }
+func Int(k string, v int64) Attr     { return Attr{k, v} }
+func Bool(k string, v bool) Attr     { return Attr{k, v} }
 func Float(k string, v float64) Attr { return Attr{k, v} }
 
 func normalize(a Attr) Attr {
@@ -164,6 +164,7 @@ type Span struct {
 	mu       sync.Mutex
 	ended    bool
 	recorder *recorder
+	prev     *Span // the current span when this one started, restored at End
 }
 
 type ctxKey struct{}
@@ -185,25 +186,53 @@ func SpanFromContext(ctx context.Context) *Span {
 	return s
 }
 
-// Start begins a span, the child of the span ctx carries (if any).
+// Start begins a span, the child of the span ctx carries or else of this
+// goroutine's current span (CurrentSpan), and makes it the current span
+// until it ends. With no exporter configured it returns ctx and a nil span
+// (whose methods do nothing).
 func Start(ctx context.Context, name string, kind SpanKind, attrs ...Attr) (context.Context, *Span) {
-	s := start(SpanFromContext(ctx), TraceID{}, SpanID{}, false, "", name, kind, attrs)
+	rec := current()
+	if rec == nil {
+		return ctx, nil
+	}
+	s := start(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, kind, attrs)
 	return ContextWithSpan(ctx, s), s
 }
 
+// StartSpan is Start without a context: the parent is this goroutine's
+// current span.
+func StartSpan(name string, kind SpanKind, attrs ...Attr) *Span {
+	rec := current()
+	if rec == nil {
+		return nil
+	}
+	return start(rec, CurrentSpan(), TraceID{}, SpanID{}, false, "", name, kind, attrs)
+}
+
 // StartRemote begins a span whose parent is the remote one named by a W3C
-// traceparent header (and tracestate); an invalid header starts a new trace.
+// traceparent header (and tracestate); an invalid or empty header makes it
+// Start's.
 func StartRemote(ctx context.Context, traceparent, tracestate, name string, kind SpanKind, attrs ...Attr) (context.Context, *Span) {
+	rec := current()
+	if rec == nil {
+		return ctx, nil
+	}
 	tid, sid, sampled, ok := ParseTraceParent(traceparent)
 	if !ok {
 		return Start(ctx, name, kind, attrs...)
 	}
-	s := start(nil, tid, sid, sampled, tracestate, name, kind, attrs)
+	s := start(rec, nil, tid, sid, sampled, tracestate, name, kind, attrs)
 	return ContextWithSpan(ctx, s), s
 }
 
-func start(parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, name string, kind SpanKind, attrs []Attr) *Span {
-	rec := current()
+func parentOf(ctx context.Context) *Span {
+	if p := SpanFromContext(ctx); p != nil {
+		return p
+	}
+	return CurrentSpan()
+}
+
+func start(rec *recorder, parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, name string, kind SpanKind, attrs []Attr) *Span {
 	s := &Span{Name: name, Kind: kind, recorder: rec, State: state}
 	hasParent := false
 	switch {
@@ -217,13 +246,17 @@ func start(parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, nam
 		putUint64(s.TraceID[8:], rand.Uint64()|1)
 	}
 	putUint64(s.SpanID[:], rand.Uint64()|1)
-	s.Sampled = rec != nil && rec.sampler.sample(s.TraceID, hasParent, remoteSampled)
+	s.Sampled = rec.sampler.sample(s.TraceID, hasParent, remoteSampled)
 	if s.Sampled {
 		s.Start = time.Now()
-		for _, a := range attrs {
-			s.Attrs = append(s.Attrs, normalize(a))
+		if len(attrs) > 0 {
+			s.Attrs = make([]Attr, len(attrs), len(attrs)+4)
+			for i, a := range attrs {
+				s.Attrs[i] = normalize(a)
+			}
 		}
 	}
+	s.prev = setCurrent(s)
 	return s
 }
 
@@ -286,10 +319,17 @@ func (s *Span) RecordPanic(v any) {
 	s.SetStatus(StatusError, text(v))
 }
 
-// End finishes the span and hands it to the exporter. Later calls do
+// End finishes the span and hands it to the exporter; if it is the
+// current span, the one current before it is again. Later calls do
 // nothing.
 func (s *Span) End() {
-	if s == nil || !s.Sampled {
+	if s == nil {
+		return
+	}
+	if CurrentSpan() == s {
+		setCurrent(s.prev)
+	}
+	if !s.Sampled {
 		return
 	}
 	s.mu.Lock()

@@ -1,0 +1,24 @@
+//go:build rtool
+
+// Built-in tracing of marked functions.
+package aspects
+
+import "rtool.invalid/support"
+
+// A function, method or function literal marked
+//
+//	//rtool:span [NAME] [params=p1,p2]
+//
+// runs in a span named NAME (default: the function's name, as in
+// `(*Store).Get`), the child of the goroutine's current span, with the
+// listed parameters as attributes. A panic is recorded and passed on.
+//
+//rtool:aspect builtin.span
+//rtool:where directive(rtool:span)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolSpan := support.StartFunc(RtoolArg_0, RtoolPackage, RtoolFuncName, RtoolArgParams_params)
+		defer func() { rtoolSpan.EndWith(recover()) }()
+	}
+}

@@ -1,0 +1,120 @@
+package support
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// Goroutine-local storage. rtool patches the runtime (see rtool's
+// src/rewrite/runtime_gls.rs) with one pointer per goroutine and these
+// accessors; this file gives them meaning.
+//
+// The pointer names a frame. Its first word is its owner: the goroutine
+// that may write it. When a goroutine starts another, the runtime zeroes
+// that word and gives the child the same frame, which is then read-only for
+// both: whichever writes next copies it first. A child thus starts with its
+// parent's values (and current span) but never shares mutable state with
+// it, and a go statement costs no allocation.
+
+//go:linkname runtime_rtglsGet runtime.rtgls_get
+func runtime_rtglsGet() unsafe.Pointer
+
+//go:linkname runtime_rtglsSet runtime.rtgls_set
+func runtime_rtglsSet(p unsafe.Pointer)
+
+//go:linkname runtime_rtglsSelf runtime.rtgls_self
+func runtime_rtglsSelf() uintptr
+
+//go:linkname runtime_rtglsAddExitHook runtime.rtgls_addexithook
+func runtime_rtglsAddExitHook(f func())
+
+type frame struct {
+	owner uintptr // first: the runtime zeroes it when the frame is shared
+	span  *Span
+	vals  []any // indexed by Local ids
+}
+
+func loadFrame() *frame { return (*frame)(runtime_rtglsGet()) }
+
+// ownFrame returns a frame the calling goroutine may write, copying a
+// shared one.
+func ownFrame() *frame {
+	f := loadFrame()
+	self := runtime_rtglsSelf()
+	if f != nil && f.owner == self {
+		return f
+	}
+	n := &frame{owner: self}
+	if f != nil {
+		n.span = f.span
+		n.vals = append([]any(nil), f.vals...)
+	}
+	runtime_rtglsSet(unsafe.Pointer(n))
+	return n
+}
+
+// CurrentSpan returns the span open on this goroutine: the innermost one
+// started and not yet ended here, or else the one current in the goroutine
+// that started this one when it did. Nil if none.
+func CurrentSpan() *Span {
+	if f := loadFrame(); f != nil {
+		return f.span
+	}
+	return nil
+}
+
+// setCurrent makes s the current span and returns the previous one.
+func setCurrent(s *Span) *Span {
+	f := loadFrame()
+	if f == nil && s == nil {
+		return nil
+	}
+	if f == nil || f.owner != runtime_rtglsSelf() {
+		f = ownFrame()
+	}
+	prev := f.span
+	f.span = s
+	return prev
+}
+
+// Local is a goroutine-local variable of type T: each goroutine sees its
+// own value, starting with the value its parent had when it started it.
+// Get and Set do not allocate (Set may box a non-pointer T, as storing it
+// in an interface would).
+type Local[T any] struct{ id int }
+
+var nextLocal atomic.Int64
+
+// NewLocal returns a new goroutine-local variable.
+func NewLocal[T any]() *Local[T] { return &Local[T]{id: int(nextLocal.Add(1) - 1)} }
+
+// Get returns this goroutine's value and whether it has one.
+func (l *Local[T]) Get() (v T, ok bool) {
+	f := loadFrame()
+	if f == nil || l.id >= len(f.vals) {
+		return v, false
+	}
+	v, ok = f.vals[l.id].(T)
+	return v, ok
+}
+
+// Set gives this goroutine (and those it starts from now on) the value v.
+func (l *Local[T]) Set(v T) { l.store(v) }
+
+// Delete removes this goroutine's value.
+func (l *Local[T]) Delete() {
+	if _, ok := l.Get(); ok {
+		l.store(nil)
+	}
+}
+
+func (l *Local[T]) store(v any) {
+	f := loadFrame()
+	if f == nil || f.owner != runtime_rtglsSelf() {
+		f = ownFrame()
+	}
+	if l.id >= len(f.vals) {
+		f.vals = append(f.vals, make([]any, l.id+1-len(f.vals))...)
+	}
+	f.vals[l.id] = v
+}
