@@ -57,7 +57,17 @@ pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path) -> Result<
     }
     imports.sort();
     imports.dedup();
-    let deps = if imports.is_empty() { vec![] } else { resolve::export_files(ctx, coord, &imports, &format!("compiling {path}"))? };
+    // Support packages import each other (built here) and the standard
+    // library (from the build, by a nested go list).
+    let (own, std): (Vec<String>, Vec<String>) = imports.iter().cloned().partition(|p| is_golib(p));
+    let mut deps = if std.is_empty() { vec![] } else { resolve::export_files(ctx, coord, &std, &format!("compiling {path}"))? };
+    for p in &own {
+        for dep in archives(ctx, coord, p, compile)? {
+            if !deps.contains(&dep) {
+                deps.push(dep);
+            }
+        }
+    }
     let flags = resolve::outer_flags();
     let compile_flags: Vec<&str> = ["-race", "-msan", "-asan"].into_iter().filter(|f| flags.iter().any(|x| x == f)).collect();
 

@@ -6,6 +6,12 @@ package aspects
 
 import "rtool.invalid/support"
 
+// net/http links the OTLP transport (which does not use net/http).
+//
+//rtool:aspect builtin.http-otlp
+//rtool:where std && package(net/http)
+//rtool:import rtool.invalid/support/otlp
+
 // Every request a net/http server serves (HTTP/1 and HTTP/2, whatever the
 // handler) gets a server span, the child of the caller's span named by
 // the traceparent/tracestate headers. The span is the current span of the

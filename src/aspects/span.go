@@ -3,7 +3,10 @@
 // Built-in tracing of marked functions.
 package aspects
 
-import "rtool.invalid/support"
+import (
+	"rtool.invalid/support"
+	"rtool.invalid/support/otlp"
+)
 
 // A function, method or function literal marked
 //
@@ -17,7 +20,7 @@ import "rtool.invalid/support"
 //rtool:where directive(rtool:span)
 //rtool:prepend
 func _() {
-	if support.Enabled() {
+	if otlp.Enabled() {
 		rtoolSpan := support.StartFunc(RtoolArg_0, RtoolPackage, RtoolFuncName, RtoolArgParams_params)
 		defer func() { rtoolSpan.EndWith(recover()) }()
 	}

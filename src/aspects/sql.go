@@ -6,6 +6,10 @@ package aspects
 
 import "rtool.invalid/support"
 
+//rtool:aspect builtin.sql-otlp
+//rtool:where std && package(database/sql)
+//rtool:import rtool.invalid/support/otlp
+
 // A DB remembers its db.system, from the name its driver was registered
 // under.
 //

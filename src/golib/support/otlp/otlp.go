@@ -19,6 +19,10 @@ import (
 
 func init() { support.RegisterOTLPSender(post) }
 
+// Enabled is support.Enabled. Advice that may export calls it from here,
+// which links this transport into the program.
+func Enabled() bool { return support.Enabled() }
+
 func post(endpoint string, headers [][2]string, body []byte) (int, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
