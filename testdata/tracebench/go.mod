@@ -1,0 +1,3 @@
+module example.com/tracebench
+
+go 1.22
