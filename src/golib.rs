@@ -47,20 +47,18 @@ pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path) -> Result<
         .find(|(p, _)| *p == path)
         .map(|(_, f)| *f)
         .ok_or_else(|| Error::failed(format!("no package {path:?} in rtool's support library (it has {})", names())))?;
-    let mut imports: Vec<String> = Vec::new();
-    for (_, src) in files {
-        if let Some(tree) = crate::gosyntax::parse(src.as_bytes()) {
-            for spec in crate::gosyntax::import_specs(tree.root_node()) {
-                imports.extend(crate::gosyntax::string_value(spec.child_by_field_name("path"), src.as_bytes()));
-            }
-        }
-    }
-    imports.sort();
-    imports.dedup();
+    let imports = imports_of(files);
     // Support packages import each other (built here) and the standard
-    // library (from the build, by a nested go list).
-    let (own, std): (Vec<String>, Vec<String>) = imports.iter().cloned().partition(|p| is_golib(p));
-    let mut deps = if std.is_empty() { vec![] } else { resolve::export_files(ctx, coord, &std, &format!("compiling {path}"))? };
+    // library: the standard packages of all of them are resolved together,
+    // by one nested go list per build.
+    let own: Vec<String> = imports.iter().filter(|p| is_golib(p)).cloned().collect();
+    let all_std: Vec<String> = {
+        let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p)).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let mut deps = resolve::export_files(ctx, coord, &all_std, "compiling rtool's support library")?;
     for p in &own {
         for dep in archives(ctx, coord, p, compile)? {
             if !deps.contains(&dep) {
@@ -141,6 +139,21 @@ fn build(path: &str, files: &[(&str, &str)], deps: &[(String, String)], imports:
         return Err(Error::failed(format!("compiling {path} (rtool's support library):\n{}", String::from_utf8_lossy(&out.stderr).trim_end())));
     }
     std::fs::rename(&tmp, archive).map_err(|e| Error::io("placing", archive, e))
+}
+
+/// The import paths of a package's files, sorted.
+fn imports_of(files: &[(&str, &str)]) -> Vec<String> {
+    let mut imports: Vec<String> = Vec::new();
+    for (_, src) in files {
+        if let Some(tree) = crate::gosyntax::parse(src.as_bytes()) {
+            for spec in crate::gosyntax::import_specs(tree.root_node()) {
+                imports.extend(crate::gosyntax::string_value(spec.child_by_field_name("path"), src.as_bytes()));
+            }
+        }
+    }
+    imports.sort();
+    imports.dedup();
+    imports
 }
 
 fn names() -> String {

@@ -11,6 +11,12 @@
 //! directives. Every other tool runs with its arguments, environment, stdio
 //! and exit status untouched.
 //!
+//! Built-in aspects trace programs out of the box (net/http server and
+//! client, database/sql, `//rtool:span`), calling the Go support library
+//! rtool embeds and compiles for the build; for it, the compile of package
+//! runtime gets goroutine-local storage. Spans go to any OpenTelemetry
+//! collector by OTLP/HTTP.
+//!
 //! The many short-lived rtool processes of one build share work through the
 //! job coordinator, files and locks under the build's `$WORK`.
 //!
