@@ -4,7 +4,12 @@
 // every driver is covered.
 package aspects
 
-import "rtool.invalid/support"
+import (
+	"database/sql/driver"
+	"reflect"
+
+	"rtool.invalid/support"
+)
 
 //rtool:aspect builtin.sql-otlp
 //rtool:where std && package(database/sql)
