@@ -15,15 +15,16 @@ import "rtool.invalid/support"
 // Every request a net/http server serves (HTTP/1 and HTTP/2, whatever the
 // handler) gets a server span, the child of the caller's span named by
 // the traceparent/tracestate headers. The span is the current span of the
-// handler's goroutine (and of goroutines it starts) and travels in the
-// request's context.
+// handler's goroutine and of goroutines it starts (the request's context
+// is left alone: copying the request would cost every request more than
+// the span does).
 //
 //rtool:aspect builtin.http-server
 //rtool:where std && package(net/http) && function(name=ServeHTTP, receiver=serverHandler)
 //rtool:prepend
 func _() {
-	if rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, RtoolParam1.Header.Get("Traceparent"), RtoolParam1.Header.Get("Tracestate")); rtoolSpan != nil {
-		RtoolParam1 = RtoolParam1.WithContext(support.ContextWithSpan(RtoolParam1.Context(), rtoolSpan))
+	if support.Enabled() { // no header lookups when not tracing
+		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, RtoolParam1.Header.Get("Traceparent"), RtoolParam1.Header.Get("Tracestate"))
 		defer func(req *Request) {
 			rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, req, recover())
 		}(RtoolParam1)

@@ -41,10 +41,10 @@ func StartFunc(name, pkg, fn string, params []any) *Span {
 	attrs = append(attrs, String("code.function.name", pkg+"."+fn))
 	for i := 0; i+1 < len(params); i += 2 {
 		if k, ok := params[i].(string); ok {
-			attrs = append(attrs, normalize(Attr{k, params[i+1]}))
+			attrs = append(attrs, Any(k, params[i+1]))
 		}
 	}
-	return start(rec, CurrentSpan(), TraceID{}, SpanID{}, false, "", name, KindInternal, attrs)
+	return startOwning(rec, CurrentSpan(), TraceID{}, SpanID{}, false, "", name, KindInternal, attrs)
 }
 
 // StartHTTPServer begins the span of an incoming request: the child of the
@@ -59,12 +59,13 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if tls {
 		scheme = "https"
 	}
-	attrs := []Attr{
+	attrs := make([]Attr, 0, 8) // room for route and status at the end
+	attrs = append(attrs,
 		String("http.request.method", method),
 		String("url.path", path),
 		String("url.scheme", scheme),
 		String("network.protocol.version", protocolVersion(proto)),
-	}
+	)
 	if h, port := splitHostPort(host); h != "" {
 		attrs = append(attrs, String("server.address", h))
 		if port > 0 {
@@ -75,29 +76,33 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if !ok {
 		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
 	}
-	return start(rec, nil, tid, sid, sampled, tracestate, method, KindServer, attrs)
+	return startOwning(rec, nil, tid, sid, sampled, tracestate, method, KindServer, attrs)
 }
 
 // EndHTTPServer ends a server span with the response status (0: the
 // handler wrote nothing, so 200) and the matched route pattern, if known.
 func EndHTTPServer(s *Span, status int, pattern string, recovered any) {
 	if s == nil {
+		s.EndWith(recovered)
 		return
 	}
 	if status == 0 && recovered == nil {
 		status = 200
 	}
-	if route := routeOf(pattern); route != "" {
-		s.mu.Lock()
-		s.Name = s.Name + " " + route
+	route := routeOf(pattern)
+	if s.Sampled {
+		s.mu.Lock() // one locked section for all of it
+		if route != "" {
+			s.Name = s.Name + " " + route
+			s.Attrs = append(s.Attrs, String("http.route", route))
+		}
+		if status > 0 {
+			s.Attrs = append(s.Attrs, Int("http.response.status_code", int64(status)))
+		}
+		if status >= 500 {
+			s.Status = StatusError
+		}
 		s.mu.Unlock()
-		s.SetAttributes(String("http.route", route))
-	}
-	if status > 0 {
-		s.SetAttributes(Int("http.response.status_code", int64(status)))
-	}
-	if status >= 500 {
-		s.SetStatus(StatusError, "")
 	}
 	s.EndWith(recovered)
 }
@@ -108,10 +113,8 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 	if rec == nil {
 		return nil
 	}
-	attrs := []Attr{
-		String("http.request.method", method),
-		String("url.full", scheme+"://"+host+path),
-	}
+	attrs := make([]Attr, 0, 6)
+	attrs = append(attrs, String("http.request.method", method), String("url.full", scheme+"://"+host+path))
 	if h, port := splitHostPort(host); h != "" {
 		attrs = append(attrs, String("server.address", h))
 		if port == 0 && scheme == "https" {
@@ -121,13 +124,14 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 		}
 		attrs = append(attrs, Int("server.port", port))
 	}
-	return start(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", method, KindClient, attrs)
+	return startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", method, KindClient, attrs)
 }
 
 // EndHTTPClient ends a client span with the response status (0: no
 // response) or the error.
 func EndHTTPClient(s *Span, status int, err error, recovered any) {
 	if s == nil {
+		s.EndWith(recovered)
 		return
 	}
 	switch {
@@ -177,11 +181,12 @@ func StartDB(ctx context.Context, system, op, query string) *Span {
 	if name == "" {
 		name = dbOperation(op)
 	}
-	attrs := []Attr{String("db.system", system), String("db.operation.name", name)}
+	attrs := make([]Attr, 0, 5)
+	attrs = append(attrs, String("db.system", system), String("db.operation.name", name))
 	if query != "" {
 		attrs = append(attrs, String("db.query.text", query))
 	}
-	return start(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, KindClient, attrs)
+	return startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, KindClient, attrs)
 }
 
 // EndDB ends a database span with the operation's error.

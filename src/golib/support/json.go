@@ -1,8 +1,8 @@
 package support
 
 import (
+	"math"
 	"strconv"
-	"time"
 	"unicode/utf8"
 )
 
@@ -14,6 +14,15 @@ import (
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
+		// Runs of plain ASCII are copied whole.
+		j := i
+		for j < len(s) && s[j] >= 0x20 && s[j] < utf8.RuneSelf && s[j] != '"' && s[j] != '\\' {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '"' || c == '\\':
@@ -39,8 +48,15 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func appendNanos(b []byte, t time.Time) []byte {
-	return strconv.AppendInt(append(b, '"'), t.UnixNano(), 10)
+func appendHex(b, id []byte) []byte {
+	for _, c := range id {
+		b = append(b, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return b
+}
+
+func appendNanos(b []byte, ns int64) []byte {
+	return strconv.AppendInt(append(b, '"'), ns, 10)
 }
 
 func appendAttrs(b []byte, attrs []Attr) []byte {
@@ -52,15 +68,15 @@ func appendAttrs(b []byte, attrs []Attr) []byte {
 		b = append(b, `{"key":`...)
 		b = appendString(b, a.Key)
 		b = append(b, `,"value":{`...)
-		switch v := a.Value.(type) {
-		case bool:
-			b = strconv.AppendBool(append(b, `"boolValue":`...), v)
-		case int64:
-			b = append(strconv.AppendInt(append(b, `"intValue":"`...), v, 10), '"')
-		case float64:
-			b = strconv.AppendFloat(append(b, `"doubleValue":`...), v, 'g', -1, 64)
-		case string:
-			b = appendString(append(b, `"stringValue":`...), v)
+		switch a.kind {
+		case kindBool:
+			b = strconv.AppendBool(append(b, `"boolValue":`...), a.num == 1)
+		case kindInt:
+			b = append(strconv.AppendInt(append(b, `"intValue":"`...), int64(a.num), 10), '"')
+		case kindFloat:
+			b = strconv.AppendFloat(append(b, `"doubleValue":`...), math.Float64frombits(a.num), 'g', -1, 64)
+		default:
+			b = appendString(append(b, `"stringValue":`...), a.str)
 		}
 		b = append(b, "}}"...)
 	}
@@ -72,26 +88,26 @@ func appendSpan(b []byte, s *Span) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b = append(b, `{"traceId":"`...)
-	b = append(append(b, s.TraceID.String()...), `","spanId":"`...)
-	b = append(append(b, s.SpanID.String()...), '"')
+	b = append(appendHex(b, s.TraceID[:]), `","spanId":"`...)
+	b = append(appendHex(b, s.SpanID[:]), '"')
 	if s.Parent != (SpanID{}) {
-		b = append(append(append(b, `,"parentSpanId":"`...), s.Parent.String()...), '"')
+		b = append(appendHex(append(b, `,"parentSpanId":"`...), s.Parent[:]), '"')
 	}
 	if s.State != "" {
 		b = appendString(append(b, `,"traceState":`...), s.State)
 	}
 	b = appendString(append(b, `,"name":`...), s.Name)
 	b = strconv.AppendInt(append(b, `,"kind":`...), int64(s.Kind), 10)
-	b = append(appendNanos(append(b, `,"startTimeUnixNano":`...), s.Start), '"')
+	b = append(appendNanos(append(b, `,"startTimeUnixNano":`...), s.StartNano), '"')
 	// The end from the monotonic duration, not a second wall-clock reading.
-	b = append(appendNanos(append(b, `,"endTimeUnixNano":`...), s.Start.Add(s.EndTime.Sub(s.Start))), '"')
+	b = append(appendNanos(append(b, `,"endTimeUnixNano":`...), s.EndNano), '"')
 	b = appendAttrs(append(b, `,"attributes":`...), s.Attrs)
 	b = append(b, `,"events":[`...)
 	for i, e := range s.Events {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendNanos(append(b, `{"timeUnixNano":`...), e.Time), '"')
+		b = append(appendNanos(append(b, `{"timeUnixNano":`...), e.TimeNano), '"')
 		b = appendString(append(b, `,"name":`...), e.Name)
 		b = append(appendAttrs(append(b, `,"attributes":`...), e.Attrs), '}')
 	}

@@ -10,8 +10,9 @@ import (
 // span shape), to stderr or a file, for local use: RTOOL_TRACE=stderr or
 // RTOOL_TRACE=/path/to/file.
 type jsonLines struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte // reused from batch to batch
 }
 
 func newJSONLines(dest string) exporter {
@@ -28,12 +29,13 @@ func newJSONLines(dest string) exporter {
 }
 
 func (j *jsonLines) export(spans []*Span) error {
-	var b []byte
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	b := j.buf[:0]
 	for _, s := range spans {
 		b = append(appendSpan(b, s), '\n')
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	j.buf = b
 	_, err := j.w.Write(b)
 	return err
 }

@@ -13,12 +13,17 @@ type exporter interface {
 }
 
 // recorder batches finished spans to an exporter from a background
-// goroutine. Its queue is bounded: when full, spans are dropped and
-// counted, never waited for.
+// goroutine. Ending a span appends it to a bounded buffer under a mutex;
+// the goroutine is woken only when a batch is full (or by its ticker, or a
+// flush), so that ending a span costs no goroutine switch. When the buffer
+// is full, spans are dropped and counted, never waited for.
 type recorder struct {
 	sampler  sampler
 	exporter exporter
-	queue    chan *Span
+	mu       sync.Mutex
+	pending  []*Span // at most queueSize
+	spare    []*Span // the other buffer, swapped in by the exporting goroutine
+	kick     chan struct{}
 	dropped  atomic.Int64
 	exported atomic.Int64
 	flushReq chan chan struct{}
@@ -52,50 +57,61 @@ func current() *recorder {
 }
 
 func newRecorder(s sampler, e exporter) *recorder {
-	r := &recorder{sampler: s, exporter: e, queue: make(chan *Span, queueSize), flushReq: make(chan chan struct{})}
+	r := &recorder{sampler: s, exporter: e, pending: make([]*Span, 0, queueSize), spare: make([]*Span, 0, queueSize),
+		kick: make(chan struct{}, 1), flushReq: make(chan chan struct{})}
 	go r.loop()
 	return r
 }
 
 func (r *recorder) enqueue(s *Span) {
-	select {
-	case r.queue <- s:
-	default:
+	r.mu.Lock()
+	if len(r.pending) == queueSize {
+		r.mu.Unlock()
 		r.dropped.Add(1)
+		return
+	}
+	r.pending = append(r.pending, s)
+	full := len(r.pending)%batchSize == 0
+	r.mu.Unlock()
+	if full {
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
+// take swaps the pending buffer for the spare one and returns its spans.
+func (r *recorder) take() []*Span {
+	r.mu.Lock()
+	batch := r.pending
+	r.pending = r.spare[:0]
+	r.mu.Unlock()
+	return batch
+}
+
 func (r *recorder) loop() {
-	batch := make([]*Span, 0, batchSize)
 	tick := time.NewTicker(batchPeriod)
 	defer tick.Stop()
-	send := func() {
-		if len(batch) > 0 {
-			if r.exporter.export(batch) == nil {
-				r.exported.Add(int64(len(batch)))
-			}
-			batch = make([]*Span, 0, batchSize)
-		}
-	}
 	for {
+		var done chan struct{}
 		select {
-		case s := <-r.queue:
-			batch = append(batch, s)
-			if len(batch) == batchSize {
-				send()
-			}
+		case <-r.kick:
 		case <-tick.C:
-			send()
-		case done := <-r.flushReq:
-			for drained := false; !drained; {
-				select {
-				case s := <-r.queue:
-					batch = append(batch, s)
-				default:
-					drained = true
-				}
+		case done = <-r.flushReq:
+		}
+		batch := r.take()
+		for i := 0; i < len(batch); i += batchSize {
+			part := batch[i:min(i+batchSize, len(batch))]
+			if r.exporter.export(part) == nil {
+				r.exported.Add(int64(len(part)))
 			}
-			send()
+		}
+		clear(batch) // let the spans go
+		r.mu.Lock()
+		r.spare = batch[:0]
+		r.mu.Unlock()
+		if done != nil {
 			close(done)
 		}
 	}

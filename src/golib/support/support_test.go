@@ -86,8 +86,8 @@ func TestSpansNestAndExport(t *testing.T) {
 	if len(child.Events) != 1 || child.Events[0].Name != "exception" || child.Message != "disk full" || child.Status != StatusError {
 		t.Fatalf("panic not recorded: %+v", child.Events)
 	}
-	if child.EndTime.Sub(child.Start) < 0 {
-		t.Fatal("negative duration")
+	if child.EndNano < child.StartNano || child.StartNano < parent.StartNano || child.StartNano < time.Now().Add(-time.Minute).UnixNano() {
+		t.Fatal("span times out of order or not Unix nanoseconds")
 	}
 }
 
@@ -133,7 +133,7 @@ func TestFullQueueDropsInsteadOfBlocking(t *testing.T) {
 	m := &memory{block: make(chan struct{})}
 	r := use(t, sampler{bound: 1 << 63}, m)
 	start := time.Now()
-	for i := 0; i < queueSize+batchSize+100; i++ {
+	for i := 0; i < 3*queueSize; i++ { // more than pending plus the batch being exported
 		_, s := Start(context.Background(), "x", KindInternal)
 		s.End()
 	}
@@ -169,11 +169,11 @@ func TestOTLPExportRetriesAndEncodes(t *testing.T) {
 	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,service.name=ignored")
 	e := newOTLP(otlpEndpoint()).(*otlp)
 	e.backoff = time.Millisecond
-	s := &Span{Name: "op \"quoted\"\n", Kind: KindServer, Sampled: true, Start: time.Unix(1, 5), Status: StatusOK, State: "k=v"}
+	s := &Span{Name: "op \"quoted\"\n", Kind: KindServer, Sampled: true, StartNano: 1_000_000_005, Status: StatusOK, State: "k=v"}
 	s.TraceID[15], s.SpanID[7], s.Parent[7] = 1, 2, 3
-	s.EndTime = s.Start.Add(time.Millisecond)
+	s.EndNano = s.StartNano + 1e6
 	s.Attrs = []Attr{String("s", "v\u00e9"), Int("i", 7), Bool("b", true), Float("f", 1.5)}
-	s.Events = []Event{{Name: "e", Time: s.Start, Attrs: []Attr{String("x", "y")}}}
+	s.Events = []Event{{Name: "e", TimeNano: 1_000_000_005, Attrs: []Attr{String("x", "y")}}}
 	if err := e.export([]*Span{s}); err != nil {
 		t.Fatal(err)
 	}
@@ -210,8 +210,8 @@ func TestOTLPExportRetriesAndEncodes(t *testing.T) {
 func TestJSONLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "spans.jsonl")
 	e := newJSONLines(path)
-	s := &Span{Name: "a", Kind: KindInternal, Sampled: true, Start: time.Now()}
-	s.EndTime = s.Start
+	s := &Span{Name: "a", Kind: KindInternal, Sampled: true, StartNano: nowNano()}
+	s.EndNano = s.StartNano
 	if err := e.export([]*Span{s, s}); err != nil {
 		t.Fatal(err)
 	}
@@ -345,6 +345,28 @@ func TestCurrentSpanParentsAcrossGoroutines(t *testing.T) {
 	}
 }
 
+func TestEndWithRecordsAndPanicsOn(t *testing.T) {
+	m := &memory{}
+	use(t, sampler{bound: 1 << 63}, m)
+	type custom struct{ n int }
+	for _, s := range []*Span{StartSpan("p", KindInternal), nil} {
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			func() {
+				defer func() { EndHTTPServer(s, 0, "", recover()) }()
+				panic(custom{7})
+			}()
+			return nil
+		}()
+		if got != (custom{7}) {
+			t.Fatalf("panicked on with %v, want the same value", got)
+		}
+		if s != nil && (len(s.Events) != 1 || s.Events[0].Name != "exception" || s.Status != StatusError) {
+			t.Fatalf("panic not recorded: %+v", s)
+		}
+	}
+}
+
 var sink any
 
 func BenchmarkLocalGet(b *testing.B) {
@@ -399,4 +421,32 @@ func BenchmarkSpanBatching(b *testing.B) {
 			Flush(time.Second) // keep the queue from dropping: measure the export path
 		}
 	}
+}
+
+func BenchmarkHTTPServerSpan(b *testing.B) {
+	activeOnce.Do(func() {})
+	active = newRecorder(sampler{bound: 1 << 63}, discard{})
+	b.Cleanup(func() { active = nil })
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
+		EndHTTPServer(s, 200, "GET /items/{id}", nil)
+		if i%1024 == 0 {
+			Flush(time.Second)
+		}
+	}
+}
+
+func BenchmarkEncodeSpan(b *testing.B) {
+	activeOnce.Do(func() {})
+	active = newRecorder(sampler{bound: 1 << 63}, discard{})
+	b.Cleanup(func() { active = nil })
+	s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
+	EndHTTPServer(s, 200, "GET /items/{id}", nil)
+	var buf []byte
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = appendSpan(buf[:0], s)
+	}
+	b.SetBytes(int64(len(buf)))
 }

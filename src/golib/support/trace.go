@@ -2,6 +2,7 @@ package support
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -70,36 +71,73 @@ const (
 	StatusError StatusCode = 2
 )
 
-// Attr is a span or event attribute; Value is a string, bool, int64 or
-// float64 (other integers are stored as int64, errors and Stringers as
-// their text). The support library avoids fmt and reflect: it is linked
-// into every instrumented program.
+// Attr is a span or event attribute: a key and a string, bool, int64 or
+// float64 value, stored without boxing so that attributes cost no
+// allocation of their own. The support library avoids fmt and reflect: it
+// is linked into every instrumented program.
 type Attr struct {
-	Key   string
-	Value any
+	Key  string
+	kind valueKind
+	str  string
+	num  uint64 // int64, bool (0/1) or float64 bits
 }
 
-// String, Int, Bool and Float make attributes.
-func String(k, v string) Attr        { return Attr{k, v} }
-func Int(k string, v int64) Attr     { return Attr{k, v} }
-func Bool(k string, v bool) Attr     { return Attr{k, v} }
-func Float(k string, v float64) Attr { return Attr{k, v} }
+type valueKind uint8
 
-func normalize(a Attr) Attr {
-	switch v := a.Value.(type) {
-	case string, bool, int64, float64:
-		return a
-	case int:
-		return Attr{a.Key, int64(v)}
-	case int32:
-		return Attr{a.Key, int64(v)}
-	case uint32:
-		return Attr{a.Key, int64(v)}
-	case float32:
-		return Attr{a.Key, float64(v)}
-	default:
-		return Attr{a.Key, text(v)}
+const (
+	kindString valueKind = iota
+	kindInt
+	kindBool
+	kindFloat
+)
+
+// String, Int, Bool and Float make attributes.
+func String(k, v string) Attr        { return Attr{Key: k, kind: kindString, str: v} }
+func Int(k string, v int64) Attr     { return Attr{Key: k, kind: kindInt, num: uint64(v)} }
+func Float(k string, v float64) Attr { return Attr{Key: k, kind: kindFloat, num: math.Float64bits(v)} }
+func Bool(k string, v bool) Attr {
+	a := Attr{Key: k, kind: kindBool}
+	if v {
+		a.num = 1
 	}
+	return a
+}
+
+// Any makes an attribute of any value: other integer and float types are
+// converted, errors and Stringers give their text.
+func Any(k string, v any) Attr {
+	switch x := v.(type) {
+	case string:
+		return String(k, x)
+	case bool:
+		return Bool(k, x)
+	case int64:
+		return Int(k, x)
+	case int:
+		return Int(k, int64(x))
+	case int32:
+		return Int(k, int64(x))
+	case uint32:
+		return Int(k, int64(x))
+	case float64:
+		return Float(k, x)
+	case float32:
+		return Float(k, float64(x))
+	}
+	return String(k, text(v))
+}
+
+// Value is the attribute's value: a string, bool, int64 or float64.
+func (a Attr) Value() any {
+	switch a.kind {
+	case kindInt:
+		return int64(a.num)
+	case kindBool:
+		return a.num == 1
+	case kindFloat:
+		return math.Float64frombits(a.num)
+	}
+	return a.str
 }
 
 // text is a value's text without fmt: strings, errors, Stringers and
@@ -139,33 +177,44 @@ func typeName(v any) string {
 
 // Event is something that happened during a span.
 type Event struct {
-	Name  string
-	Time  time.Time
-	Attrs []Attr
+	Name     string
+	TimeNano int64 // Unix nanoseconds
+	Attrs    []Attr
 }
 
 // Span is one operation of a trace. A span that is not sampled still
 // carries its ids (so that children and remote calls follow the decision)
 // but records nothing. Methods are safe on a nil *Span.
 type Span struct {
-	TraceID  TraceID
-	SpanID   SpanID
-	Parent   SpanID
-	Name     string
-	Kind     SpanKind
-	Sampled  bool
-	Start    time.Time
-	EndTime  time.Time
-	Attrs    []Attr
-	Events   []Event
-	Status   StatusCode
-	Message  string
-	State    string // W3C tracestate, passed on as received
-	mu       sync.Mutex
-	ended    bool
-	recorder *recorder
-	prev     *Span // the current span when this one started, restored at End
+	TraceID TraceID
+	SpanID  SpanID
+	Parent  SpanID
+	Name    string
+	Kind    SpanKind
+	Sampled bool
+	// Unix nanoseconds, read from a monotonic clock (nowNano).
+	StartNano int64
+	EndNano   int64
+	Attrs     []Attr
+	Events    []Event
+	Status    StatusCode
+	Message   string
+	State     string // W3C tracestate, passed on as received
+	mu        sync.Mutex
+	ended     bool
+	recorder  *recorder
+	prev      *Span // the current span when this one started, restored at End
 }
+
+// Span times are a wall-clock base plus monotonic time since: one clock
+// read per timestamp (time.Now reads two), and durations never go
+// backwards.
+var (
+	clockBase     = time.Now()
+	clockBaseNano = clockBase.UnixNano()
+)
+
+func nowNano() int64 { return clockBaseNano + int64(time.Since(clockBase)) }
 
 type ctxKey struct{}
 
@@ -232,7 +281,19 @@ func parentOf(ctx context.Context) *Span {
 	return CurrentSpan()
 }
 
+// start begins a span: a copy of attrs becomes its attributes.
 func start(rec *recorder, parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, name string, kind SpanKind, attrs []Attr) *Span {
+	var own []Attr
+	if len(attrs) > 0 {
+		own = make([]Attr, len(attrs), len(attrs)+4)
+		copy(own, attrs)
+	}
+	return startOwning(rec, parent, tid, pid, remoteSampled, state, name, kind, own)
+}
+
+// startOwning is start taking attrs (and its spare capacity) as the
+// span's own.
+func startOwning(rec *recorder, parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, name string, kind SpanKind, attrs []Attr) *Span {
 	s := &Span{Name: name, Kind: kind, recorder: rec, State: state}
 	hasParent := false
 	switch {
@@ -248,13 +309,8 @@ func start(rec *recorder, parent *Span, tid TraceID, pid SpanID, remoteSampled b
 	putUint64(s.SpanID[:], rand.Uint64()|1)
 	s.Sampled = rec.sampler.sample(s.TraceID, hasParent, remoteSampled)
 	if s.Sampled {
-		s.Start = time.Now()
-		if len(attrs) > 0 {
-			s.Attrs = make([]Attr, len(attrs), len(attrs)+4)
-			for i, a := range attrs {
-				s.Attrs[i] = normalize(a)
-			}
-		}
+		s.StartNano = nowNano()
+		s.Attrs = attrs
 	}
 	s.prev = setCurrent(s)
 	return s
@@ -282,9 +338,7 @@ func (s *Span) SetAttributes(attrs ...Attr) {
 		return
 	}
 	s.mu.Lock()
-	for _, a := range attrs {
-		s.Attrs = append(s.Attrs, normalize(a))
-	}
+	s.Attrs = append(s.Attrs, attrs...)
 	s.mu.Unlock()
 }
 
@@ -303,10 +357,7 @@ func (s *Span) AddEvent(name string, attrs ...Attr) {
 	if s == nil || !s.Sampled {
 		return
 	}
-	e := Event{Name: name, Time: time.Now()}
-	for _, a := range attrs {
-		e.Attrs = append(e.Attrs, normalize(a))
-	}
+	e := Event{Name: name, TimeNano: nowNano(), Attrs: append([]Attr(nil), attrs...)}
 	s.mu.Lock()
 	s.Events = append(s.Events, e)
 	s.mu.Unlock()
@@ -338,7 +389,7 @@ func (s *Span) End() {
 		return
 	}
 	s.ended = true
-	s.EndTime = time.Now() // monotonic: Sub(Start) is the duration
+	s.EndNano = nowNano()
 	s.mu.Unlock()
 	s.recorder.enqueue(s)
 }
