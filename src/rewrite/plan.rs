@@ -974,6 +974,17 @@ mod tests {
     }
 
     #[test]
+    fn directive_named_parameters() {
+        let aspect = "package a\n\n//rtool:aspect show\n//rtool:where directive(rtool:mark)\n//rtool:prepend\nfunc _() { use(RtoolArgParams_params) }\n";
+        let ok = rewrite(aspect, "package p\n\n//rtool:mark params=b,a\nfunc F(a int, b string) {}\n\n//rtool:mark\nfunc G(a int) {}\n").unwrap();
+        let out = String::from_utf8_lossy(&ok.changed[0].1).into_owned();
+        assert!(out.contains("func F(a int, b string) {use([]any{\"b\", b, \"a\", a});}"), "{out}");
+        assert!(out.contains("func G(a int) {use(nil);}"), "{out}");
+        let err = rewrite(aspect, "package p\n\n//rtool:mark params=a,c\nfunc F(a int) {}\n").unwrap_err().to_string();
+        assert_eq!(err, "/s/p.go:4:1: aspect show: the directive's params= names \"c\", which is not a parameter of F");
+    }
+
+    #[test]
     fn placeholders_the_function_cannot_bind_are_errors() {
         let aspect = "package a\n\n//rtool:aspect show\n//rtool:where function(name=F)\n//rtool:prepend\nfunc _() { println(RtoolParam1, RtoolResult0) }\n";
         let err = rewrite(aspect, "package p\n\nfunc F(a int) {}\n").unwrap_err().to_string();

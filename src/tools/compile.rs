@@ -7,7 +7,9 @@
 //! not have are resolved (support library, nested go list) and added to a
 //! copy of the importcfg; what the package needs at link time is recorded
 //! in a `link.deps` member of its archive, together with what its imports
-//! recorded.
+//! recorded. When the build's aspects use the support library, the compile
+//! of package runtime also gets goroutine-local storage
+//! (`rewrite::runtime_gls`).
 
 use crate::args::{self, ToolCall};
 use crate::archive;
@@ -231,8 +233,10 @@ fn read_sources(files: &[String]) -> Result<Vec<SourceFile>> {
 
 /// Whether an aspect's advice uses rtool's support library, which needs
 /// goroutine-local storage in the runtime.
-pub fn uses_support(a: &Aspect) -> bool {
-    a.imports.iter().any(|i| golib::is_golib(&i.path)) || matches!(&a.advice, Advice::ReplaceFunction(q) if golib::is_golib(&q.path))
+fn uses_support(a: &Aspect) -> bool {
+    a.imports.iter().any(|i| golib::is_golib(&i.path))
+        || matches!(&a.advice, Advice::ReplaceFunction(q) if golib::is_golib(&q.path))
+        || matches!(&a.advice, Advice::AddImport(p) if golib::is_golib(p))
 }
 
 /// Adds the goroutine-local-storage patch to the runtime's compile, on top
