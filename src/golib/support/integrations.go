@@ -55,6 +55,14 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if rec == nil {
 		return nil
 	}
+	tid, sid, sampled, ok := ParseTraceParent(traceparent)
+	if !ok {
+		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
+	}
+	s := startOwning(rec, nil, tid, sid, sampled, tracestate, method, KindServer, nil)
+	if !s.Sampled {
+		return s // attributes only for spans that are recorded
+	}
 	scheme := "http"
 	if tls {
 		scheme = "https"
@@ -72,11 +80,8 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 			attrs = append(attrs, Int("server.port", port))
 		}
 	}
-	tid, sid, sampled, ok := ParseTraceParent(traceparent)
-	if !ok {
-		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
-	}
-	return startOwning(rec, nil, tid, sid, sampled, tracestate, method, KindServer, attrs)
+	s.Attrs = attrs // not yet seen by any other goroutine
+	return s
 }
 
 // EndHTTPServer ends a server span with the response status (0: the
@@ -113,6 +118,10 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 	if rec == nil {
 		return nil
 	}
+	s := startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", method, KindClient, nil)
+	if !s.Sampled {
+		return s
+	}
 	attrs := make([]Attr, 0, 6)
 	attrs = append(attrs, String("http.request.method", method), String("url.full", scheme+"://"+host+path))
 	if h, port := splitHostPort(host); h != "" {
@@ -124,7 +133,8 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 		}
 		attrs = append(attrs, Int("server.port", port))
 	}
-	return startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", method, KindClient, attrs)
+	s.Attrs = attrs
+	return s
 }
 
 // EndHTTPClient ends a client span with the response status (0: no
@@ -181,12 +191,17 @@ func StartDB(ctx context.Context, system, op, query string) *Span {
 	if name == "" {
 		name = dbOperation(op)
 	}
+	s := startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, KindClient, nil)
+	if !s.Sampled {
+		return s
+	}
 	attrs := make([]Attr, 0, 5)
 	attrs = append(attrs, String("db.system", system), String("db.operation.name", name))
 	if query != "" {
 		attrs = append(attrs, String("db.query.text", query))
 	}
-	return startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, KindClient, attrs)
+	s.Attrs = attrs
+	return s
 }
 
 // EndDB ends a database span with the operation's error.
