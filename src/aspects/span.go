@@ -14,10 +14,12 @@ import (
 //
 // runs in a span named NAME (default: the function's name, as in
 // `(*Store).Get`), the child of the goroutine's current span, with the
-// listed parameters as attributes. A panic is recorded and passed on.
+// listed parameters as attributes. A panic is recorded and passed on. Not
+// in the standard library, so that its compiles do not search for the
+// directive.
 //
 //rtool:aspect builtin.span
-//rtool:where directive(rtool:span)
+//rtool:where !std && directive(rtool:span)
 //rtool:prepend
 func _() {
 	if otlp.Enabled() {
