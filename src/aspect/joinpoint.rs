@@ -295,7 +295,18 @@ impl Atom {
     fn needles(&self) -> Option<Vec<String>> {
         let literal_part = |p: &str| p.split('*').max_by_key(|s| s.len()).filter(|s| !s.is_empty()).map(str::to_string);
         match self {
-            Atom::Function(f) => f.name.as_deref().and_then(literal_part).map(|n| vec![n]),
+            Atom::Function(f) => {
+                let name = f.name.as_deref().and_then(literal_part);
+                let receiver = f.receiver.as_deref().filter(|r| !matches!(*r, "any" | "none")).map(|r| r.trim_start_matches('*')).and_then(literal_part);
+                match (name, receiver) {
+                    // A plain function's declaration reads `func NAME` (gofmt
+                    // spacing): far rarer than NAME alone (`send` in net/http).
+                    (Some(n), None) if f.receiver.as_deref() == Some("none") && f.name.as_deref() == Some(n.as_str()) => Some(vec![format!("func {n}")]),
+                    // A method's file holds both names; the longer is likely the rarer.
+                    (Some(n), Some(r)) => Some(vec![if r.len() > n.len() { r } else { n }]),
+                    (n, r) => n.or(r).map(|x| vec![x]),
+                }
+            }
             Atom::Directive(d) => Some(vec![format!("//{d}")]),
             Atom::Call(q) | Atom::Struct(q) | Atom::Literal { ty: q, .. } => Some(vec![q.name.clone()]),
             _ => None,
@@ -766,6 +777,11 @@ mod tests {
     fn needles_are_sound() {
         assert_eq!(parse("function(name=Serve*)").unwrap().needles(), Some(vec!["Serve".into()]));
         assert_eq!(parse("function(name=*)").unwrap().needles(), None);
+        assert_eq!(parse("function(name=ServeHTTP, receiver=serverHandler)").unwrap().needles(), Some(vec!["serverHandler".into()]));
+        assert_eq!(parse("function(name=QueryContext, receiver=*DB)").unwrap().needles(), Some(vec!["QueryContext".into()]));
+        assert_eq!(parse("function(name=send, receiver=none)").unwrap().needles(), Some(vec!["func send".into()]));
+        assert_eq!(parse("function(name=send*, receiver=none)").unwrap().needles(), Some(vec!["send".into()]));
+        assert_eq!(parse("function(receiver=*Server)").unwrap().needles(), Some(vec!["Server".into()]));
         assert_eq!(parse("std && directive(rtool:span)").unwrap().needles(), Some(vec!["//rtool:span".into()]));
         assert_eq!(parse("call(a.F) || function(name=*)").unwrap().needles(), None);
         assert_eq!(parse("call(a.F) || call(b.G)").unwrap().needles(), Some(vec!["F".into(), "G".into()]));
