@@ -12,8 +12,8 @@ import "rtool.invalid/support"
 //rtool:where std && package(net/http)
 //rtool:import rtool.invalid/support/otlp
 
-// Every request a net/http server serves (HTTP/1 and HTTP/2, whatever the
-// handler) gets a server span, the child of the caller's span named by
+// Every request a net/http server serves (whatever the handler; HTTP/2
+// requests pass here too, without their status code) gets a server span, the child of the caller's span named by
 // the traceparent/tracestate headers. The span is the current span of the
 // handler's goroutine and of goroutines it starts (the request's context
 // is left alone: copying the request would cost every request more than
@@ -25,9 +25,7 @@ import "rtool.invalid/support"
 func _() {
 	if support.Enabled() { // no header lookups when not tracing
 		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, RtoolParam1.Header.Get("Traceparent"), RtoolParam1.Header.Get("Tracestate"))
-		defer func(req *Request) {
-			rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, req, recover())
-		}(RtoolParam1)
+		defer func() { rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, RtoolParam1, recover()) }()
 	}
 }
 
