@@ -13,7 +13,9 @@ use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::resolve;
+use crate::importcfg::ImportCfg;
 use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -41,26 +43,32 @@ pub fn is_golib(path: &str) -> bool {
 
 /// The archive of support package `path` for this build, and the export
 /// files of everything it imports: (path, file) pairs, itself first.
-pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path) -> Result<Vec<(String, String)>> {
+/// `known` is the importcfg at hand: where it has every standard package
+/// the support library imports (a link's does), no go list is needed.
+pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path, known: &ImportCfg) -> Result<Vec<(String, String)>> {
     let files = PACKAGES
         .iter()
         .find(|(p, _)| *p == path)
         .map(|(_, f)| *f)
         .ok_or_else(|| Error::failed(format!("no package {path:?} in rtool's support library (it has {})", names())))?;
-    let imports = imports_of(files);
+    let imports: Vec<String> = imports_of(files).into_iter().filter(|p| p != "unsafe").collect();
     // Support packages import each other (built here) and the standard
     // library: the standard packages of all of them are resolved together,
     // by one nested go list per build.
     let own: Vec<String> = imports.iter().filter(|p| is_golib(p)).cloned().collect();
     let all_std: Vec<String> = {
-        let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p)).collect();
+        let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p) && p != "unsafe").collect();
         v.sort();
         v.dedup();
         v
     };
-    let mut deps = resolve::export_files(ctx, coord, &all_std, "compiling rtool's support library")?;
+    let from_known: Option<Vec<(String, String)>> = all_std.iter().map(|p| known.file_of(p).map(|f| (p.clone(), f.to_string()))).collect();
+    let mut deps = match from_known {
+        Some(d) => d,
+        None => resolve::export_files(ctx, coord, &all_std, "compiling rtool's support library")?,
+    };
     for p in &own {
-        for dep in archives(ctx, coord, p, compile)? {
+        for dep in archives(ctx, coord, p, compile, known)? {
             if !deps.contains(&dep) {
                 deps.push(dep);
             }
@@ -80,8 +88,12 @@ pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path) -> Result<
         h.update((src.len() as u64).to_le_bytes());
         h.update(src.as_bytes());
     }
-    for (p, f) in &deps {
-        h.update(format!("{p}={f}\n").as_bytes());
+    // The direct imports by content (the build IDs in their archives), so
+    // that the same dependencies found through a go list or an importcfg
+    // give the same address.
+    for p in &imports {
+        let id = deps.iter().find(|(q, _)| q == p).map_or_else(String::new, |(_, f)| archive_identity(f));
+        h.update(format!("{p}={id}\n").as_bytes());
     }
     for (k, v) in &ctx.go_vars {
         h.update(k.as_encoded_bytes());
@@ -141,13 +153,44 @@ fn build(path: &str, files: &[(&str, &str)], deps: &[(String, String)], imports:
     std::fs::rename(&tmp, archive).map_err(|e| Error::io("placing", archive, e))
 }
 
-/// The import paths of a package's files, sorted.
+/// What identifies a compiled package's content: the build ID in its
+/// archive's header (`build id "ACTION/CONTENT"`), else its path.
+fn archive_identity(file: &str) -> String {
+    let mut head = vec![0u8; 2048];
+    let n = std::fs::File::open(file).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let head = &head[..n];
+    memchr::memmem::find(head, b"build id \"")
+        .map(|i| &head[i + 10..])
+        .and_then(|rest| memchr::memchr(b'"', rest).map(|j| String::from_utf8_lossy(&rest[..j]).into_owned()))
+        .unwrap_or_else(|| file.to_string())
+}
+
+/// The import paths of a package's files, sorted. The files are rtool's
+/// own, gofmt-ed: their import declarations are read line by line (a
+/// tree-sitter parse of the whole library would cost a link ~20 ms).
 fn imports_of(files: &[(&str, &str)]) -> Vec<String> {
     let mut imports: Vec<String> = Vec::new();
     for (_, src) in files {
-        if let Some(tree) = crate::gosyntax::parse(src.as_bytes()) {
-            for spec in crate::gosyntax::import_specs(tree.root_node()) {
-                imports.extend(crate::gosyntax::string_value(spec.child_by_field_name("path"), src.as_bytes()));
+        let mut in_block = false;
+        for line in src.lines() {
+            let l = line.trim();
+            let spec = if in_block {
+                if l == ")" {
+                    in_block = false;
+                    continue;
+                }
+                l
+            } else if l == "import (" {
+                in_block = true;
+                continue;
+            } else if let Some(rest) = l.strip_prefix("import ") {
+                rest
+            } else {
+                continue;
+            };
+            // `"path"` or `name "path"`, maybe with a comment.
+            if let Some(path) = spec.split('"').nth(1) {
+                imports.push(path.to_string());
             }
         }
     }
@@ -158,4 +201,26 @@ fn imports_of(files: &[(&str, &str)]) -> Vec<String> {
 
 fn names() -> String {
     PACKAGES.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_read_by_lines_are_the_parsed_ones() {
+        for (path, files) in PACKAGES {
+            let mut parsed: Vec<String> = Vec::new();
+            for (_, src) in *files {
+                let tree = crate::gosyntax::parse(src.as_bytes()).unwrap();
+                for spec in crate::gosyntax::import_specs(tree.root_node()) {
+                    parsed.extend(crate::gosyntax::string_value(spec.child_by_field_name("path"), src.as_bytes()));
+                }
+            }
+            parsed.sort();
+            parsed.dedup();
+            assert_eq!(imports_of(files), parsed, "{path}");
+            assert!(parsed.contains(&"unsafe".to_string()) || *path != "rtool.invalid/support");
+        }
+    }
 }

@@ -40,6 +40,11 @@ impl ImportCfg {
     }
 
     /// Whether source code may import `path` in this compile.
+    /// The archive a `packagefile` line gives for `path`.
+    pub fn file_of(&self, path: &str) -> Option<&str> {
+        self.packagefiles.iter().find(|(k, _)| k == path).map(|(_, f)| f.as_str())
+    }
+
     pub fn provides(&self, path: &str) -> bool {
         self.importmaps.iter().any(|(k, _)| k == path) || self.packagefiles.iter().any(|(k, _)| k == path)
     }

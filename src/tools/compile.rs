@@ -212,7 +212,7 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     if !needed.is_empty() {
         let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
         let why = format!("{}: {}", pkg.path, origins(&applicable, &needed));
-        let found = resolve_archives(ctx, coord, &needed, Path::new(&call.path), &why)?;
+        let found = resolve_archives(ctx, coord, &needed, Path::new(&call.path), &cfg, &why)?;
         let mut text = std::fs::read_to_string(args::flag_value(args, "importcfg").unwrap_or_default()).unwrap_or_default();
         for p in &needed {
             let file = found.iter().find(|(q, _)| q == p).map(|(_, f)| f).ok_or_else(|| Error::failed(format!("{why}: cannot find package {p:?}")))?;
@@ -275,11 +275,11 @@ pub fn carried_link_deps(cfg: &ImportCfg) -> Result<LinkDeps> {
 
 /// Archives for `paths` and everything they import: support-library
 /// packages built by rtool, the rest from a nested go list.
-pub fn resolve_archives(ctx: &Ctx, coord: &Coord, paths: &[String], compile: &Path, why: &str) -> Result<Vec<(String, String)>> {
+pub fn resolve_archives(ctx: &Ctx, coord: &Coord, paths: &[String], compile: &Path, known: &ImportCfg, why: &str) -> Result<Vec<(String, String)>> {
     let (golib, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| golib::is_golib(p));
     let mut found = Vec::new();
     for p in &golib {
-        found.extend(golib::archives(ctx, coord, p, compile)?);
+        found.extend(golib::archives(ctx, coord, p, compile, known)?);
     }
     if !other.is_empty() {
         found.extend(resolve::export_files(ctx, coord, &other, why)?);

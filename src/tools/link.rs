@@ -35,7 +35,7 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
     let main = ctx.import_path.clone().unwrap_or_default();
     let why = format!("linking {main}");
     let compile_tool = Path::new(&call.path).with_file_name("compile");
-    let found = compile::resolve_archives(ctx, coord, &missing, &compile_tool, &why)?;
+    let found = compile::resolve_archives(ctx, coord, &missing, &compile_tool, &cfg, &why)?;
     let mut text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io("reading", Path::new(&cfg_path), e))?;
     let mut added = Vec::new();
     for (p, f) in &found {
