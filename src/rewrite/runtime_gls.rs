@@ -18,11 +18,12 @@
 //! it is never miscompiled.
 //!
 //! `rtgls` points at a frame of the support library whose first word is its
-//! owner (the address of the g that may write it). Starting a goroutine
-//! zeroes that word and hands the frame to the child: from then on the
-//! frame is read-only for both, and whichever writes first copies it. So a
-//! child never shares mutable state with its parent, and the clone costs
-//! nothing at `go` statements.
+//! owner (the address of the g that may write it; bit 0 set while the frame
+//! holds nothing). Starting a goroutine zeroes that word and hands the
+//! frame to the child (an empty frame stays with the parent): from then on
+//! the frame is read-only for both, and whichever writes first copies it.
+//! So a child never shares mutable state with its parent, and the clone
+//! costs nothing at `go` statements.
 
 use super::SourceFile;
 use crate::error::{Error, Result};
@@ -59,9 +60,11 @@ func rtgls_self() uintptr { return uintptr(unsafe.Pointer(getg())) }
 
 // rtgls_inherit runs in newproc1 for user goroutines: the child gets the
 // parent's frame, frozen by zeroing its owner word (the frame's first
-// field), so that neither goroutine writes it again.
+// field), so that neither goroutine writes it again. A frame whose owner
+// word has bit 0 set holds nothing: it is not inherited, and the parent
+// keeps it.
 func rtgls_inherit(newg, parent *g) {
-	if p := parent.rtgls; p != nil {
+	if p := parent.rtgls; p != nil && *(*uintptr)(p)&1 == 0 {
 		*(*uintptr)(p) = 0
 		newg.rtgls = p
 	}

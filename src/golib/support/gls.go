@@ -11,8 +11,8 @@ import (
 //
 // The pointer names a frame. Its first word is its owner: the goroutine
 // that may write it. When a goroutine starts another, the runtime zeroes
-// that word and gives the child the same frame, which is then read-only for
-// both: whichever writes next copies it first. A child thus starts with its
+// that word and gives the child the same frame (unless it holds nothing),
+// which is then read-only for both: whichever writes next copies it first. A child thus starts with its
 // parent's values (and current span) but never shares mutable state with
 // it, and a go statement costs no allocation.
 
@@ -29,10 +29,17 @@ func runtime_rtglsSelf() uintptr
 func runtime_rtglsAddExitHook(f func())
 
 type frame struct {
-	owner uintptr // first: the runtime zeroes it when the frame is shared
+	// First word: the owning g, with emptyBit while the frame holds
+	// nothing. The runtime zeroes it when it shares the frame with a new
+	// goroutine, and skips frames with emptyBit (nothing to inherit), so
+	// that a goroutine that starts others between spans, as net/http's
+	// connection goroutine does on every request, keeps its frame.
+	owner uintptr
 	span  *Span
-	vals  []any // indexed by Local ids
+	vals  []any // indexed by Local ids; no trailing nils
 }
+
+const emptyBit = 1 // g addresses are aligned: bit 0 is free
 
 func loadFrame() *frame { return (*frame)(runtime_rtglsGet()) }
 
@@ -41,16 +48,26 @@ func loadFrame() *frame { return (*frame)(runtime_rtglsGet()) }
 func ownFrame() *frame {
 	f := loadFrame()
 	self := runtime_rtglsSelf()
-	if f != nil && f.owner == self {
+	if f != nil && f.owner&^emptyBit == self {
 		return f
 	}
-	n := &frame{owner: self}
+	n := &frame{owner: self | emptyBit}
 	if f != nil {
 		n.span = f.span
 		n.vals = append([]any(nil), f.vals...)
+		n.settle()
 	}
 	runtime_rtglsSet(unsafe.Pointer(n))
 	return n
+}
+
+// settle records in the owner word whether the frame holds anything.
+func (f *frame) settle() {
+	if f.span == nil && len(f.vals) == 0 {
+		f.owner |= emptyBit
+	} else {
+		f.owner &^= emptyBit
+	}
 }
 
 // CurrentSpan returns the span open on this goroutine: the innermost one
@@ -69,11 +86,12 @@ func setCurrent(s *Span) *Span {
 	if f == nil && s == nil {
 		return nil
 	}
-	if f == nil || f.owner != runtime_rtglsSelf() {
+	if f == nil || f.owner&^emptyBit != runtime_rtglsSelf() {
 		f = ownFrame()
 	}
 	prev := f.span
 	f.span = s
+	f.settle()
 	return prev
 }
 
@@ -110,11 +128,15 @@ func (l *Local[T]) Delete() {
 
 func (l *Local[T]) store(v any) {
 	f := loadFrame()
-	if f == nil || f.owner != runtime_rtglsSelf() {
+	if f == nil || f.owner&^emptyBit != runtime_rtglsSelf() {
 		f = ownFrame()
 	}
 	if l.id >= len(f.vals) {
 		f.vals = append(f.vals, make([]any, l.id+1-len(f.vals))...)
 	}
 	f.vals[l.id] = v
+	for len(f.vals) > 0 && f.vals[len(f.vals)-1] == nil {
+		f.vals = f.vals[:len(f.vals)-1]
+	}
+	f.settle()
 }

@@ -367,6 +367,26 @@ func TestEndWithRecordsAndPanicsOn(t *testing.T) {
 	}
 }
 
+func TestEmptyFrameStaysWithItsGoroutine(t *testing.T) {
+	use(t, sampler{bound: 0}, &memory{}) // unsampled spans: one allocation each
+	done := make(chan bool, 1)
+	s := StartSpan("warm", KindInternal)
+	s.End()
+	spawn := func() {
+		go func() { done <- true }() // between spans, as net/http's connection goroutine does
+		<-done
+	}
+	base := testing.AllocsPerRun(200, spawn)
+	n := testing.AllocsPerRun(200, func() {
+		spawn()
+		s := StartSpan("x", KindInternal)
+		s.End()
+	})
+	if n-base > 1.5 {
+		t.Fatalf("%v allocations per span after a go statement: the empty frame was shared and copied", n-base)
+	}
+}
+
 var sink any
 
 func BenchmarkLocalGet(b *testing.B) {
@@ -449,4 +469,15 @@ func BenchmarkEncodeSpan(b *testing.B) {
 		buf = appendSpan(buf[:0], s)
 	}
 	b.SetBytes(int64(len(buf)))
+}
+
+func BenchmarkHTTPServerSpanUnsampled(b *testing.B) {
+	activeOnce.Do(func() {})
+	active = newRecorder(sampler{bound: 0}, discard{})
+	b.Cleanup(func() { active = nil })
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
+		EndHTTPServer(s, 200, "GET /items/{id}", nil)
+	}
 }
