@@ -91,7 +91,11 @@ func setCurrent(s *Span) *Span {
 	}
 	prev := f.span
 	f.span = s
-	f.settle()
+	if s != nil {
+		f.owner &^= emptyBit
+	} else {
+		f.settle()
+	}
 	return prev
 }
 
@@ -135,6 +139,10 @@ func (l *Local[T]) store(v any) {
 		f.vals = append(f.vals, make([]any, l.id+1-len(f.vals))...)
 	}
 	f.vals[l.id] = v
+	if v != nil {
+		f.owner &^= emptyBit
+		return
+	}
 	for len(f.vals) > 0 && f.vals[len(f.vals)-1] == nil {
 		f.vals = f.vals[:len(f.vals)-1]
 	}
