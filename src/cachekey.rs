@@ -59,9 +59,10 @@ pub fn answer(ctx: &Ctx, call: &ToolCall) -> Result<u8> {
 fn real_line(ctx: &Ctx, call: &ToolCall) -> Result<Result<String, u8>> {
     let key = line_cache_key(ctx, call);
     if let (Some(cache), Some(key)) = (&ctx.cache, &key)
-        && let Some(line) = cache.read("toolid", key).and_then(|b| String::from_utf8(b).ok()) {
-            return Ok(Ok(line));
-        }
+        && let Some(line) = cache.read("toolid", key).and_then(|b| String::from_utf8(b).ok())
+    {
+        return Ok(Ok(line));
+    }
     let out = Command::new(&call.path)
         .args(&call.args)
         .stdin(Stdio::inherit())
@@ -74,9 +75,10 @@ fn real_line(ctx: &Ctx, call: &ToolCall) -> Result<Result<String, u8>> {
     }
     let line = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
     if let (Some(cache), Some(key)) = (&ctx.cache, &key)
-        && let Err(e) = cache.write("toolid", key, line.as_bytes()) {
-            ctx.log.debug(|| format!("not caching the -V=full line: {e}"));
-        }
+        && let Err(e) = cache.write("toolid", key, line.as_bytes())
+    {
+        ctx.log.debug(|| format!("not caching the -V=full line: {e}"));
+    }
     Ok(Ok(line))
 }
 

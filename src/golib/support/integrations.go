@@ -2,6 +2,7 @@ package support
 
 import (
 	"context"
+	"strconv"
 	"strings"
 )
 
@@ -151,7 +152,7 @@ func EndHTTPClient(s *Span, status int, err error, recovered any) {
 	case status > 0:
 		s.SetAttributes(Int("http.response.status_code", int64(status)))
 		if status >= 400 {
-			s.SetAttributes(String("error.type", itoa(status)))
+			s.SetAttributes(String("error.type", strconv.Itoa(status)))
 			s.SetStatus(StatusError, "")
 		}
 	}
@@ -269,5 +270,3 @@ func splitHostPort(hp string) (string, int64) {
 	}
 	return host, n
 }
-
-func itoa(n int) string { return text(n) }

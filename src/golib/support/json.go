@@ -30,10 +30,7 @@ func appendString(b []byte, s string) []byte {
 			i++
 		case c < 0x20:
 			b = append(b, `\u00`...)
-			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
+			b = append(b, hexDigits[c>>4], hexDigits[c&15])
 			i++
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])

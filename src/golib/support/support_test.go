@@ -28,7 +28,7 @@ func (m *memory) export(spans []*Span) error {
 	return nil
 }
 
-func use(t *testing.T, s sampler, e exporter) *recorder {
+func use(t testing.TB, s sampler, e exporter) *recorder {
 	t.Helper()
 	activeOnce.Do(func() {})
 	r := newRecorder(s, e)
@@ -430,9 +430,7 @@ type discard struct{}
 func (discard) export([]*Span) error { return nil }
 
 func BenchmarkSpanBatching(b *testing.B) {
-	activeOnce.Do(func() {})
-	active = newRecorder(sampler{bound: 1 << 63}, discard{})
-	b.Cleanup(func() { active = nil })
+	use(b, sampler{bound: 1 << 63}, discard{})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s := StartSpan("x", KindInternal)
@@ -444,9 +442,7 @@ func BenchmarkSpanBatching(b *testing.B) {
 }
 
 func BenchmarkHTTPServerSpan(b *testing.B) {
-	activeOnce.Do(func() {})
-	active = newRecorder(sampler{bound: 1 << 63}, discard{})
-	b.Cleanup(func() { active = nil })
+	use(b, sampler{bound: 1 << 63}, discard{})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
@@ -458,9 +454,7 @@ func BenchmarkHTTPServerSpan(b *testing.B) {
 }
 
 func BenchmarkEncodeSpan(b *testing.B) {
-	activeOnce.Do(func() {})
-	active = newRecorder(sampler{bound: 1 << 63}, discard{})
-	b.Cleanup(func() { active = nil })
+	use(b, sampler{bound: 1 << 63}, discard{})
 	s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
 	EndHTTPServer(s, 200, "GET /items/{id}", nil)
 	var buf []byte
@@ -472,9 +466,7 @@ func BenchmarkEncodeSpan(b *testing.B) {
 }
 
 func BenchmarkHTTPServerSpanUnsampled(b *testing.B) {
-	activeOnce.Do(func() {})
-	active = newRecorder(sampler{bound: 0}, discard{})
-	b.Cleanup(func() { active = nil })
+	use(b, sampler{bound: 0}, discard{})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
