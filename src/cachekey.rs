@@ -6,12 +6,14 @@
 //! ` +rtool buildID=_/_/_/HASH`: a release toolchain uses the whole line, a
 //! devel toolchain only HASH (the text after the last `/` of a last field
 //! starting `buildID=`), so HASH covers the real line as well. HASH also
-//! covers rtool's version and build and the configuration's fingerprint,
-//! and nothing else: the same inputs give the same key, so the cache stays
+//! covers rtool's version and build and the build record's fingerprint
+//! (the configuration, and what advice injects: `record.rs`,
+//! `injected.rs`), and nothing else: the same inputs give the same key, so the cache stays
 //! warm, and a plain go build never shares an object with an rtool build.
 
 use crate::args::ToolCall;
-use crate::config::Config;
+use crate::coord::Coord;
+use crate::record::Record;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::exec;
@@ -39,14 +41,12 @@ pub fn answer(ctx: &Ctx, call: &ToolCall) -> Result<u8> {
         Ok(line) => line,
         Err(code) => return Ok(code),
     };
-    let config = Config::load(ctx)?;
-    if call.name == "compile" {
-        // The compile probe comes before any compile: report broken aspect
-        // files here, once, with their positions.
-        crate::aspect::load(&config)?;
-    }
-    let line = tool_id(&real, &config.fingerprint());
-    ctx.log.debug(|| format!("-V=full -> {line} ({} aspect files)", config.aspect_files.len()));
+    // The first probe of a go command makes its build record (reporting
+    // broken aspect files with their positions); the compiles read it.
+    let coord = Coord::for_build(ctx, None)?;
+    let record = Record::for_build(ctx, coord.as_ref())?;
+    let line = tool_id(&real, &record.fingerprint());
+    ctx.log.debug(|| format!("-V=full -> {line} ({} aspect files)", record.config.aspect_files.len()));
     writeln!(std::io::stdout().lock(), "{line}").map_err(|e| Error::failed(format!("writing -V=full answer: {e}")))?;
     Ok(0)
 }
@@ -107,13 +107,13 @@ fn line_cache_key(ctx: &Ctx, call: &ToolCall) -> Option<String> {
 }
 
 /// The tool ID line: the real `-V=full` line extended with rtool's hash.
-pub fn tool_id(real_line: &str, config_fingerprint: &[u8; 32]) -> String {
+pub fn tool_id(real_line: &str, record_fingerprint: &[u8; 32]) -> String {
     let mut h = Sha256::new();
     for part in [b"rtool-tool-id-v1".as_slice(), VERSION.as_bytes(), BUILD_HASH.as_bytes(), real_line.as_bytes()] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
     }
-    h.update(config_fingerprint);
+    h.update(record_fingerprint);
     let digest = h.finalize();
     let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18]);
     format!("{real_line} +rtool buildID=_/_/_/{hash}")

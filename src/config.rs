@@ -1,12 +1,12 @@
 //! The effective configuration of a build: which aspect files apply and the
 //! settings that change rtool's output. Its fingerprint goes into the cache
-//! key; settings that change nothing in the output (logging) stay out.
+//! key, logging to stderr included (the go command caches and replays what
+//! a compile prints); logging to `RTOOL_LOG_FILE` stays out.
 //!
 //! Aspect files are Go files constrained with `//go:build rtool`, found in
 //! the main module's root (the directory of the nearest go.mod above the go
 //! command's working directory), plus those named in `RTOOL_ASPECTS`.
 
-use crate::coord::Coord;
 use crate::ctx::{Ctx, ENV_ASPECTS};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -62,19 +62,7 @@ impl Config {
         Ok(Config { aspect_files: files, strict: ctx.strict, disabled, stderr_log, module_path })
     }
 
-    /// The configuration of the build `coord` coordinates: loaded by the
-    /// first process that asks and memoized, so every compile of one build
-    /// (nested builds included) sees the same aspects even if files change
-    /// while it runs.
-    pub fn for_build(ctx: &Ctx, coord: Option<&Coord>) -> Result<Config> {
-        let Some(coord) = coord else { return Config::load(ctx) };
-        let bytes = coord.memo("config", || Ok(Config::load(ctx)?.encode()))?;
-        Config::decode(&bytes).ok_or_else(|| {
-            Error::failed(format!("corrupt configuration memo in {}", coord.root().display()))
-        })
-    }
-
-    fn encode(&self) -> Vec<u8> {
+    pub fn encode(&self) -> Vec<u8> {
         let mut out = vec![self.strict as u8, self.stderr_log];
         for text in [self.disabled.join(","), self.module_path.clone().unwrap_or_default()] {
             out.extend_from_slice(&(text.len() as u64).to_le_bytes());
@@ -89,7 +77,7 @@ impl Config {
         out
     }
 
-    fn decode(bytes: &[u8]) -> Option<Config> {
+    pub fn decode(bytes: &[u8]) -> Option<Config> {
         let (&strict, rest) = bytes.split_first()?;
         let (&stderr_log, mut rest) = rest.split_first()?;
         let mut take = || -> Option<Vec<u8>> {
@@ -209,6 +197,7 @@ mod tests {
             disabled: vec![],
             cache: None,
             go_vars: vec![],
+            go_command: None,
         }
     }
 
@@ -247,21 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn memoized_per_build() {
-        let root = std::env::temp_dir().join(format!("rtool-config-memo-{}", std::process::id()));
+    fn encodes_and_decodes() {
+        let root = std::env::temp_dir().join(format!("rtool-config-codec-{}", std::process::id()));
         fs::create_dir_all(&root).unwrap();
         let aspect = root.join("a.go");
         fs::write(&aspect, "//go:build rtool\n\npackage a\n").unwrap();
         let mut c = ctx(&root);
         c.aspects = Some(aspect.clone().into());
         c.strict = true;
-        let coord = Coord::open(root.join("coord")).unwrap();
-        let first = Config::for_build(&c, Some(&coord)).unwrap();
-        assert_eq!(first, Config::load(&c).unwrap());
-        // A file edited mid-build does not split the build's configuration.
-        fs::write(&aspect, "//go:build rtool\n\npackage b\n").unwrap();
-        assert_eq!(Config::for_build(&c, Some(&coord)).unwrap(), first);
-        assert_ne!(Config::load(&c).unwrap(), first);
+        let first = Config::load(&c).unwrap();
         assert_eq!(Config::decode(&first.encode()), Some(first.clone()));
         assert_eq!(Config::decode(&first.encode()[..5]), None);
         fs::remove_dir_all(&root).unwrap();

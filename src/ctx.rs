@@ -12,7 +12,8 @@ use std::path::PathBuf;
 pub const ENV_ASPECTS: &str = "RTOOL_ASPECTS";
 /// Aspects to leave out, by id, separated by commas (`all`: every built-in).
 pub const ENV_DISABLE: &str = "RTOOL_DISABLE";
-/// `1` makes rtool fail where it would otherwise leave a file unchanged.
+/// `1` or `true` makes rtool fail where it would otherwise leave a file
+/// unchanged; `0`, `false` or empty: off.
 pub const ENV_STRICT: &str = "RTOOL_STRICT";
 /// Diagnostics level (`debug`, `trace`) and destination.
 pub const ENV_LOG: &str = "RTOOL_LOG";
@@ -27,6 +28,9 @@ pub const ENV_CACHE_DIR: &str = "RTOOL_CACHE_DIR";
 /// The package sets the enclosing nested go commands are resolving, one
 /// per line: a resolution that needs itself is an import cycle.
 pub const ENV_RESOLVING: &str = "RTOOL_RESOLVING";
+/// Set by `rtool go` for the tools of the go command it runs: that
+/// command's pid and arguments (`outer.rs`), so they need no /proc.
+pub const ENV_GO_COMMAND: &str = "RTOOL_GO_COMMAND";
 /// Set by the go command for every tool run on behalf of a package.
 pub const ENV_IMPORTPATH: &str = "TOOLEXEC_IMPORTPATH";
 
@@ -48,6 +52,8 @@ pub struct Ctx {
     /// The `GO*` environment variables, sorted: everything the go command
     /// passes its tools about the target (GOOS, GOARCH, GOEXPERIMENT…).
     pub go_vars: Vec<(OsString, OsString)>,
+    /// `RTOOL_GO_COMMAND`, as handed down by `rtool go`.
+    pub go_command: Option<String>,
 }
 
 impl Ctx {
@@ -77,7 +83,7 @@ impl Ctx {
             depth,
             resolving: text(ENV_RESOLVING).map(|v| v.lines().map(str::to_string).collect()).unwrap_or_default(),
             aspects: var(ENV_ASPECTS),
-            strict: text(ENV_STRICT).is_some_and(|v| v != "0"),
+            strict: parse_strict(text(ENV_STRICT).as_deref())?,
             disabled: text(ENV_DISABLE)
                 .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),
@@ -88,6 +94,33 @@ impl Ctx {
                 .filter(|d| d.is_absolute())
                 .map(UserCache::new),
             go_vars,
+            go_command: text(ENV_GO_COMMAND),
         })
+    }
+}
+
+/// `RTOOL_STRICT`'s value; anything but the few spellings is a mistake
+/// worth stopping for (`false` once meant on).
+fn parse_strict(v: Option<&str>) -> Result<bool> {
+    match v {
+        None | Some("0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(v) => Err(Error::usage(format!("{ENV_STRICT}={v}: want 1 or true (on), or 0, false or empty (off)"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_values() {
+        for (v, want) in [(None, false), (Some("0"), false), (Some("false"), false), (Some("1"), true), (Some("true"), true)] {
+            assert_eq!(parse_strict(v), Ok(want), "{v:?}");
+        }
+        for v in ["yes", "on", "TRUE", "2"] {
+            let err = parse_strict(Some(v)).unwrap_err();
+            assert!(matches!(&err, Error::Usage(m) if m.starts_with(&format!("RTOOL_STRICT={v}: want 1 or true"))), "{err:?}");
+        }
     }
 }

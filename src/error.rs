@@ -1,8 +1,10 @@
 //! rtool's one error type. Every fallible function returns `Result<T>`;
 //! only `main` turns an error into a message on stderr and an exit code.
+//! Also `print`, rtool's one way to write to stdout, since a reader that
+//! went away is an error of its own kind.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -15,6 +17,9 @@ pub enum Error {
     /// its context (which file, package or job) and, for source positions,
     /// starts with `file:line:col: ` as the Go toolchain prints them.
     Failed(String),
+    /// Whoever read stdout has gone (`rtool help | head -1`): nothing went
+    /// wrong, so main exits 0 and says nothing.
+    OutputClosed,
 }
 
 impl Error {
@@ -36,6 +41,7 @@ impl Error {
         match self {
             Error::Usage(m) => Error::Usage(format!("{ctx}: {m}")),
             Error::Failed(m) => Error::Failed(format!("{ctx}: {m}")),
+            Error::OutputClosed => Error::OutputClosed,
         }
     }
 
@@ -43,6 +49,7 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::Failed(_) => 1,
+            Error::OutputClosed => 0,
         }
     }
 }
@@ -52,6 +59,18 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(m) => write!(f, "{m}\nRun 'rtool help' for usage."),
             Error::Failed(m) => f.write_str(m),
+            Error::OutputClosed => f.write_str("stdout was closed"),
         }
     }
+}
+
+/// Writes rtool's own output (help, version, listings, diffs) to stdout.
+/// Rust ignores SIGPIPE, so a closed pipe shows up here as `BrokenPipe`:
+/// it becomes `Error::OutputClosed`, a quiet exit like other tools make.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| match e.kind() {
+        io::ErrorKind::BrokenPipe => Error::OutputClosed,
+        _ => Error::failed(format!("writing to stdout: {e}")),
+    })
 }

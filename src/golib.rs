@@ -3,10 +3,11 @@
 //! `rtool.invalid/` (`.invalid` is reserved: no real module can have it).
 //! They depend on the standard library only. rtool materializes a package
 //! into a content-addressed directory of its user cache and compiles it
-//! with the build's compiler and flags against the build's own standard
-//! library archives, once per build (coordinator) and once per distinct
-//! input (user cache). Their sources are in rtool's build hash, hence in
-//! the cache key.
+//! with the build's compiler and the code-generation flags of the compile
+//! or link that needs it, against the build's own standard library
+//! archives, once per build (coordinator) and once per distinct input
+//! (user cache, checksummed: a damaged archive is rebuilt). Their sources
+//! are in rtool's build hash, hence in the cache key.
 
 use crate::atomicfile::write_atomic;
 use crate::coord::Coord;
@@ -14,6 +15,7 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::resolve;
 use crate::importcfg::ImportCfg;
+use crate::record::Record;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -41,11 +43,28 @@ pub fn is_golib(path: &str) -> bool {
     path.starts_with(PREFIX)
 }
 
+/// The compile or link that needs the support library: its compiler, and
+/// the code-generation flags in its own arguments that the support
+/// library must share. Taken from the call's arguments, which the go
+/// command hashes into that call's action ID, never from elsewhere: an
+/// object cached under that ID always matches the support library built
+/// for it.
+pub struct Target<'a> {
+    pub compile: &'a Path,
+    pub codegen: Vec<&'static str>,
+}
+
+impl<'a> Target<'a> {
+    pub fn new(compile: &'a Path, args: &[String]) -> Target<'a> {
+        Target { compile, codegen: ["-race", "-msan", "-asan"].into_iter().filter(|f| args.iter().any(|a| a == f)).collect() }
+    }
+}
+
 /// The archive of support package `path` for this build, and the export
 /// files of everything it imports: (path, file) pairs, itself first.
 /// `known` is the importcfg at hand: where it has every standard package
 /// the support library imports (a link's does), no go list is needed.
-pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path, known: &ImportCfg) -> Result<Vec<(String, String)>> {
+pub fn archives(ctx: &Ctx, coord: &Coord, record: &Record, target: &Target, path: &str, known: &ImportCfg) -> Result<Vec<(String, String)>> {
     let files = PACKAGES
         .iter()
         .find(|(p, _)| *p == path)
@@ -65,21 +84,19 @@ pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path, known: &Im
     let from_known: Option<Vec<(String, String)>> = all_std.iter().map(|p| known.file_of(p).map(|f| (p.clone(), f.to_string()))).collect();
     let mut deps = match from_known {
         Some(d) => d,
-        None => resolve::export_files(ctx, coord, &all_std, "compiling rtool's support library")?,
+        None => resolve::export_files(ctx, coord, record.flags()?, &all_std, "compiling rtool's support library")?,
     };
     for p in &own {
-        for dep in archives(ctx, coord, p, compile, known)? {
+        for dep in archives(ctx, coord, record, target, p, known)? {
             if !deps.contains(&dep) {
                 deps.push(dep);
             }
         }
     }
-    let flags = resolve::outer_flags();
-    let compile_flags: Vec<&str> = ["-race", "-msan", "-asan"].into_iter().filter(|f| flags.iter().any(|x| x == f)).collect();
 
     // Content address: sources, toolchain, flags, the exact dependencies.
     let mut h = Sha256::new();
-    for part in [path.as_bytes(), compile.as_os_str().as_encoded_bytes(), compile_flags.join(" ").as_bytes()] {
+    for part in [path.as_bytes(), target.compile.as_os_str().as_encoded_bytes(), target.codegen.join(" ").as_bytes()] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
     }
@@ -107,50 +124,96 @@ pub fn archives(ctx: &Ctx, coord: &Coord, path: &str, compile: &Path, known: &Im
         None => coord.root().join("golib"),
     };
     let dir = base.join(&key);
-    let archive = dir.join("pkg.a");
-    let archive_text = archive.to_string_lossy().into_owned();
+    let archive_text = dir.join("pkg.a").to_string_lossy().into_owned();
     coord.once(&format!("golib\0{key}"), || {
-        if !archive.is_file() {
-            build(path, files, &deps, &imports, &dir, &archive, compile, &compile_flags)?;
-        }
-        Ok(Vec::new())
+        let unit = Unit { path, files, deps: &deps, imports: &imports, dir: &dir, target };
+        unit.ensure_built().map(|()| Vec::new())
     })?;
     let mut out = vec![(path.to_string(), archive_text)];
     out.extend(deps);
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build(path: &str, files: &[(&str, &str)], deps: &[(String, String)], imports: &[String], dir: &Path, archive: &Path, compile: &Path, flags: &[&str]) -> Result<()> {
-    let src_dir = dir.join("src");
-    std::fs::create_dir_all(&src_dir).map_err(|e| Error::io("creating", &src_dir, e))?;
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for (name, src) in files {
-        let p = src_dir.join(name);
-        write_atomic(&p, src.as_bytes())?;
-        paths.push(p);
+/// One support package to compile into its content-addressed directory.
+struct Unit<'a> {
+    path: &'a str,
+    files: &'a [(&'a str, &'a str)],
+    deps: &'a [(String, String)],
+    imports: &'a [String],
+    dir: &'a Path,
+    target: &'a Target<'a>,
+}
+
+impl Unit<'_> {
+    /// Compiles the package unless an intact archive is there. Builds that
+    /// fill rtool's cache at once take turns on a lock in the directory; an
+    /// archive whose checksum does not match (truncated, damaged) is built
+    /// again, never used.
+    fn ensure_built(&self) -> Result<()> {
+        let archive = self.dir.join("pkg.a");
+        if intact(&archive) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(self.dir).map_err(|e| Error::io("creating", self.dir, e))?;
+        let lock_path = self.dir.join("lock");
+        let lock = std::fs::File::create(&lock_path).map_err(|e| Error::io("creating", &lock_path, e))?;
+        lock.lock().map_err(|e| Error::io("locking", &lock_path, e))?;
+        if intact(&archive) {
+            return Ok(());
+        }
+        self.build(&archive)
     }
-    let cfg = dir.join("importcfg");
-    let lines: String = deps.iter().filter(|(p, _)| imports.contains(p)).map(|(p, f)| format!("packagefile {p}={f}\n")).collect();
-    write_atomic(&cfg, lines.as_bytes())?;
-    let tmp = dir.join(format!("pkg.a.{}.tmp", std::process::id()));
-    // No -complete: gls.go declares body-less functions (linknames).
-    let out = Command::new(compile)
-        .arg("-o")
-        .arg(&tmp)
-        .args(["-p", path, "-lang=go1.22", "-pack", "-trimpath"])
-        .arg(format!("{}=>{path}", src_dir.display()))
-        .arg("-importcfg")
-        .arg(&cfg)
-        .args(flags)
-        .args(&paths)
-        .output()
-        .map_err(|e| Error::failed(format!("compiling {path}: {e}")))?;
-    if !out.status.success() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::failed(format!("compiling {path} (rtool's support library):\n{}", String::from_utf8_lossy(&out.stderr).trim_end())));
+
+    fn build(&self, archive: &Path) -> Result<()> {
+        let (path, dir) = (self.path, self.dir);
+        let src_dir = dir.join("src");
+        std::fs::create_dir_all(&src_dir).map_err(|e| Error::io("creating", &src_dir, e))?;
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for (name, src) in self.files {
+            let p = src_dir.join(name);
+            write_atomic(&p, src.as_bytes())?;
+            paths.push(p);
+        }
+        let cfg = dir.join("importcfg");
+        let lines: String = self.deps.iter().filter(|(p, _)| self.imports.contains(p)).map(|(p, f)| format!("packagefile {p}={f}\n")).collect();
+        write_atomic(&cfg, lines.as_bytes())?;
+        let tmp = dir.join(format!("pkg.a.{}.tmp", std::process::id()));
+        // No -complete: gls.go declares body-less functions (linknames).
+        let out = Command::new(self.target.compile)
+            .arg("-o")
+            .arg(&tmp)
+            .args(["-p", path, "-lang=go1.22", "-pack", "-trimpath"])
+            .arg(format!("{}=>{path}", src_dir.display()))
+            .arg("-importcfg")
+            .arg(&cfg)
+            .args(&self.target.codegen)
+            .args(&paths)
+            .output()
+            .map_err(|e| Error::failed(format!("compiling {path}: {e}")))?;
+        if !out.status.success() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::failed(format!("compiling {path} (rtool's support library):\n{}", String::from_utf8_lossy(&out.stderr).trim_end())));
+        }
+        let bytes = std::fs::read(&tmp).map_err(|e| Error::io("reading", &tmp, e))?;
+        std::fs::rename(&tmp, archive).map_err(|e| Error::io("placing", archive, e))?;
+        write_atomic(&sum_path(archive), hex_sha256(&bytes).as_bytes())
     }
-    std::fs::rename(&tmp, archive).map_err(|e| Error::io("placing", archive, e))
+}
+
+fn sum_path(archive: &Path) -> PathBuf {
+    archive.with_extension("a.sha256")
+}
+
+/// Whether `archive` is there and matches the checksum written with it.
+fn intact(archive: &Path) -> bool {
+    match (std::fs::read(archive), std::fs::read_to_string(sum_path(archive))) {
+        (Ok(bytes), Ok(sum)) => hex_sha256(&bytes) == sum.trim(),
+        _ => false,
+    }
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What identifies a compiled package's content: the build ID in its

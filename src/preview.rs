@@ -6,12 +6,11 @@
 use crate::aspect::{self, joinpoint::PackageInfo};
 use crate::config::Config;
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{self, Error, Result};
 use crate::exec;
 use crate::rewrite::{self, Mode, SourceFile};
 use crate::unidiff;
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -32,7 +31,7 @@ const SEP: char = '\u{1f}';
 
 pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     if args.first().is_some_and(|a| a == "-h" || a == "--help") {
-        println!("{DIFF_HELP}");
+        error::print(&format!("{DIFF_HELP}\n"))?;
         return Ok(0);
     }
     let config = Config::load(ctx)?;
@@ -44,11 +43,10 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
         .args(&args)
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| Error::failed(format!("rtool diff: running go list: {e}")))?;
+        .map_err(|e| Error::failed(format!("running go list: {e}")))?;
     if !out.status.success() {
         return Ok(exec::mirror_exit(out.status));
     }
-    let mut stdout = std::io::stdout().lock();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let f: Vec<&str> = line.split(SEP).collect();
         let [path, name, dir, standard, main, gofiles, cgofiles, imports] = f[..] else { continue };
@@ -76,7 +74,7 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
             let name = show(&Path::new(dir).join(file).to_string_lossy());
             text.push_str(&unidiff::unified("/dev/null", &format!("b/{name}"), "", &String::from_utf8_lossy(new)));
         }
-        stdout.write_all(text.as_bytes()).map_err(|e| Error::failed(format!("writing diff: {e}")))?;
+        error::print(&text)?;
     }
     Ok(0)
 }
@@ -85,10 +83,10 @@ pub fn aspects(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     match args.first().map(|a| a.to_string_lossy().into_owned()) {
         None => {}
         Some(a) if a == "-h" || a == "--help" => {
-            println!("{ASPECTS_HELP}");
+            error::print(&format!("{ASPECTS_HELP}\n"))?;
             return Ok(0);
         }
-        Some(a) => return Err(Error::usage(format!("rtool aspects: unexpected argument {a:?}"))),
+        Some(a) => return Err(Error::usage(format!("unexpected argument {a:?}"))),
     }
     let config = Config::load(ctx)?;
     let all = aspect::load(&config)?;
@@ -101,6 +99,6 @@ pub fn aspects(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     for d in &config.disabled {
         out.push_str(&format!("{d}\t(disabled by RTOOL_DISABLE)\n"));
     }
-    std::io::stdout().write_all(out.as_bytes()).map_err(|e| Error::failed(format!("writing: {e}")))?;
+    error::print(&out)?;
     Ok(0)
 }

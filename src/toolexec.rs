@@ -47,7 +47,7 @@ pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
             None => "no link-time needs".to_string(),
             Some(args) => {
                 ctx.log.debug(|| format!("completed the importcfg ({} in rtool)", ctx.log.cost()));
-                return Err(exec::replace_process(&call.path, &args));
+                return link::run(&ctx, &call, &args);
             }
         },
         _ => "not changed by rtool".to_string(),

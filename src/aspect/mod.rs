@@ -65,6 +65,24 @@ pub struct Aspect {
     pub imports: Vec<Import>,
 }
 
+impl Aspect {
+    /// Whether the advice can bring packages into a compile.
+    pub fn adds_packages(&self) -> bool {
+        !self.imports.is_empty() || matches!(self.advice, Advice::ReplaceFunction(_) | Advice::AddImport(_) | Advice::Inject { .. })
+    }
+
+    /// The import paths of the packages the advice can bring in: the aspect
+    /// file's imports, a replacement's package, an added import.
+    pub fn package_paths(&self) -> impl Iterator<Item = &str> {
+        let own = match &self.advice {
+            Advice::ReplaceFunction(q) => Some(q.path.as_str()),
+            Advice::AddImport(p) => Some(p.as_str()),
+            _ => None,
+        };
+        self.imports.iter().map(|i| i.path.as_str()).chain(own)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Import {
     /// The name advice code uses for the package.

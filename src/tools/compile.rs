@@ -20,6 +20,7 @@ use crate::linkdeps::{self, LinkDeps};
 use crate::resolve;
 use crate::aspect::joinpoint::PackageInfo;
 use crate::config::Config;
+use crate::record::Record;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -64,11 +65,11 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<(Plan, Option<Shared>)> {
     let out = args::flag_value(&args, "o").map(PathBuf::from);
     let work = out.as_deref().and_then(args::work_dir);
     let coord = Coord::for_build(ctx, work.as_deref())?;
-    let config = Config::for_build(ctx, coord.as_ref())?;
-    let aspects = aspects_for_build(&config, coord.as_ref())?;
-    let plan = plan_args(ctx, call, &args, coord.as_ref(), &config, &aspects)?;
+    let record = Record::for_build(ctx, coord.as_ref())?;
+    let aspects = aspects_for_build(&record.config, coord.as_ref())?;
+    let plan = plan_args(ctx, call, &args, coord.as_ref(), &record, &aspects)?;
     let Some(coord) = coord else { return Ok((plan, None)) };
-    if !aspects.iter().any(adds_packages) {
+    if !aspects.iter().any(Aspect::adds_packages) {
         return Ok((plan, None));
     }
     // Same package, same action ID (`-buildid ID/ID`): the same compile.
@@ -129,7 +130,8 @@ pub fn execute(call: &ToolCall, plan: &Plan) -> Result<std::process::ExitStatus>
     Ok(status)
 }
 
-fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>, config: &Config, aspects: &[Aspect]) -> Result<Plan> {
+fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>, record: &Record, aspects: &[Aspect]) -> Result<Plan> {
+    let config = &record.config;
     let files_at = args.iter().rposition(|a| !a.ends_with(".go")).map_or(0, |i| i + 1);
     if files_at >= args.len() {
         return Ok(Plan::PassThrough("no Go files".into()));
@@ -144,7 +146,7 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     let pkg = package_info(ctx, args, files, config, needs_name);
     // The importcfg matters to aspects about calls and literals of other
     // packages, and to configurations that inject packages.
-    let injects = aspects.iter().any(adds_packages);
+    let injects = aspects.iter().any(Aspect::adds_packages);
     let cfg = match args::flag_value(args, "importcfg") {
         Some(p) if injects || aspects.iter().any(|a| a.join.imported_paths().is_some()) => ImportCfg::read(Path::new(p))?,
         _ => ImportCfg::default(),
@@ -212,7 +214,8 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     if !needed.is_empty() {
         let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
         let why = format!("{}: {}", pkg.path, origins(&applicable, &needed));
-        let found = resolve_archives(ctx, coord, &needed, Path::new(&call.path), &cfg, &why)?;
+        let target = golib::Target::new(Path::new(&call.path), args);
+        let found = resolve_archives(ctx, coord, record, &target, &needed, &cfg, &why)?;
         let mut text = std::fs::read_to_string(args::flag_value(args, "importcfg").unwrap_or_default()).unwrap_or_default();
         for p in &needed {
             let file = found.iter().find(|(q, _)| q == p).map(|(_, f)| f).ok_or_else(|| Error::failed(format!("{why}: cannot find package {p:?}")))?;
@@ -257,11 +260,6 @@ fn patch_runtime(result: &mut rewrite::Rewritten, files: &[String]) -> Result<()
     Ok(())
 }
 
-/// Whether an aspect's advice can bring packages into a compile.
-pub fn adds_packages(a: &Aspect) -> bool {
-    !a.imports.is_empty() || matches!(a.advice, Advice::ReplaceFunction(_) | Advice::AddImport(_) | Advice::Inject { .. })
-}
-
 /// The link-time needs recorded in the archives of an importcfg.
 pub fn carried_link_deps(cfg: &ImportCfg) -> Result<LinkDeps> {
     let mut deps = LinkDeps::default();
@@ -275,14 +273,22 @@ pub fn carried_link_deps(cfg: &ImportCfg) -> Result<LinkDeps> {
 
 /// Archives for `paths` and everything they import: support-library
 /// packages built by rtool, the rest from a nested go list.
-pub fn resolve_archives(ctx: &Ctx, coord: &Coord, paths: &[String], compile: &Path, known: &ImportCfg, why: &str) -> Result<Vec<(String, String)>> {
+pub fn resolve_archives(
+    ctx: &Ctx,
+    coord: &Coord,
+    record: &Record,
+    target: &golib::Target,
+    paths: &[String],
+    known: &ImportCfg,
+    why: &str,
+) -> Result<Vec<(String, String)>> {
     let (golib, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| golib::is_golib(p));
     let mut found = Vec::new();
     for p in &golib {
-        found.extend(golib::archives(ctx, coord, p, compile, known)?);
+        found.extend(golib::archives(ctx, coord, record, target, p, known).map_err(|e| e.context(why))?);
     }
     if !other.is_empty() {
-        found.extend(resolve::export_files(ctx, coord, &other, why)?);
+        found.extend(resolve::export_files(ctx, coord, record.flags().map_err(|e| e.context(why))?, &other, why)?);
     }
     Ok(found)
 }

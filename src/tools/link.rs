@@ -5,13 +5,15 @@
 //! it imports, and the linker gets a completed copy.
 
 use crate::args::{self, ToolCall};
-use crate::config::Config;
+use crate::golib;
+use crate::record::Record;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::importcfg::ImportCfg;
 use crate::tools::compile;
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::Path;
 
 /// The linker's new arguments, if it needs any.
@@ -20,9 +22,9 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
     let Some(cfg_path) = args::flag_value(&args, "importcfg").map(str::to_string) else { return Ok(None) };
     let work = args::flag_value(&args, "o").and_then(|o| args::work_dir(Path::new(o)));
     let coord = Coord::for_build(ctx, work.as_deref())?;
-    let config = Config::for_build(ctx, coord.as_ref())?;
-    let aspects = compile::aspects_for_build(&config, coord.as_ref())?;
-    if !aspects.iter().any(compile::adds_packages) {
+    let record = Record::for_build(ctx, coord.as_ref())?;
+    let aspects = compile::aspects_for_build(&record.config, coord.as_ref())?;
+    if !aspects.iter().any(crate::aspect::Aspect::adds_packages) {
         return Ok(None);
     }
     let cfg = ImportCfg::read(Path::new(&cfg_path))?;
@@ -35,7 +37,8 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
     let main = ctx.import_path.clone().unwrap_or_default();
     let why = format!("linking {main}");
     let compile_tool = Path::new(&call.path).with_file_name("compile");
-    let found = compile::resolve_archives(ctx, coord, &missing, &compile_tool, &cfg, &why)?;
+    let target = golib::Target::new(&compile_tool, &args);
+    let found = compile::resolve_archives(ctx, coord, &record, &target, &missing, &cfg, &why)?;
     let mut text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io("reading", Path::new(&cfg_path), e))?;
     let mut added = Vec::new();
     for (p, f) in &found {
@@ -57,4 +60,51 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
         new_args[i + 1] = new_cfg.into();
     }
     Ok(Some(new_args))
+}
+
+/// Runs the linker with `args`, its output passed on. A fingerprint
+/// mismatch means that an archive of this link was compiled against
+/// another build of a package than the one linked; the linker names both
+/// packages, rtool adds what that means.
+pub fn run(ctx: &Ctx, call: &ToolCall, args: &[OsString]) -> Result<u8> {
+    let out = std::process::Command::new(&call.path)
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .map_err(|e| Error::failed(format!("running {}: {e}", call.path.to_string_lossy())))?;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success()
+        && let Some(why) = text.lines().find_map(explain_mismatch)
+    {
+        let main = ctx.import_path.clone().unwrap_or_default();
+        let _ = writeln!(stderr, "rtool: linking {main}: {why}");
+    }
+    Ok(crate::exec::mirror_exit(out.status))
+}
+
+/// `… fingerprint mismatch: P has X, import from Q expecting Y`, explained.
+fn explain_mismatch(line: &str) -> Option<String> {
+    let rest = &line[line.find("fingerprint mismatch: ")? + "fingerprint mismatch: ".len()..];
+    let (pkg, rest) = rest.split_once(" has ")?;
+    let importer = rest.split_once("import from ")?.1.split(" expecting").next()?;
+    Some(format!(
+        "{importer} was compiled against another build of {pkg} than the one linked (the linker names the first importer it met, \
+         which may be the stale one): two configurations of rtool or of the build's flags met in one build cache, which rtool's \
+         cache key should prevent; please report the go command line. `go clean -cache` recovers."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mismatches_are_explained() {
+        let line = "/usr/local/go/pkg/tool/linux_amd64/link: fingerprint mismatch: rtool.invalid/support has 90b0942dc66c3fdc, import from net/http expecting 831912fe051427aa";
+        let why = explain_mismatch(line).unwrap();
+        assert!(why.starts_with("net/http was compiled against another build of rtool.invalid/support"), "{why}");
+        assert_eq!(explain_mismatch("link: cannot find package x"), None);
+    }
 }
