@@ -14,9 +14,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let tmp = dir.join(format!(".{name}.{}.{nanos}.{attempt}.tmp", std::process::id()));
         match File::create_new(&tmp) {
             Ok(f) => break (tmp, f),

@@ -13,10 +13,10 @@
 
 use crate::args::ToolCall;
 use crate::coord::Coord;
-use crate::record::Record;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::exec;
+use crate::record::Record;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -157,9 +157,6 @@ mod tests {
         let a = tool_id("compile version go1.26.8", &[0; 32]);
         assert_eq!(a, tool_id("compile version go1.26.8", &[0; 32]));
         assert_ne!(a, tool_id("compile version go1.26.8", &[1; 32]));
-        assert_ne!(
-            a.rsplit('/').next(),
-            tool_id("compile version go1.26.8 X:fieldtrack", &[0; 32]).rsplit('/').next()
-        );
+        assert_ne!(a.rsplit('/').next(), tool_id("compile version go1.26.8 X:fieldtrack", &[0; 32]).rsplit('/').next());
     }
 }

@@ -12,8 +12,8 @@ use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
 use std::fs;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::io::Read;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +159,8 @@ fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
 /// to resolve its imports.
 pub fn is_aspect_constraint(expr: &[u8]) -> bool {
     let e: Vec<&[u8]> = expr.split(|&b| b == b'&').map(|t| t.trim_ascii()).filter(|t| !t.is_empty()).collect();
-    matches!(e.as_slice(), [b"rtool"] | [b"rtool", b"ignore"] | [b"ignore", b"rtool"]) && (e.len() == 1 || expr.windows(2).any(|w| w == b"&&"))
+    matches!(e.as_slice(), [b"rtool"] | [b"rtool", b"ignore"] | [b"ignore", b"rtool"])
+        && (e.len() == 1 || expr.windows(2).any(|w| w == b"&&"))
 }
 
 /// Whether the file's header (before `package`) has an aspect constraint.

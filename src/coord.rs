@@ -13,11 +13,11 @@
 //! dies; results are written to a temporary file and renamed into place,
 //! so a result file is either absent or complete.
 
+use crate::atomicfile::write_atomic;
 use crate::ctx::{Ctx, ENV_COORD, ENV_DEPTH};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
-use crate::atomicfile::write_atomic;
 use std::fs::{self, OpenOptions};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};

@@ -63,9 +63,7 @@ impl Ctx {
 
         let level = match text(ENV_LOG) {
             None => Level::Off,
-            Some(v) => Level::parse(&v).ok_or_else(|| {
-                Error::usage(format!("{ENV_LOG}={v}: unknown level (want debug or trace)"))
-            })?,
+            Some(v) => Level::parse(&v).ok_or_else(|| Error::usage(format!("{ENV_LOG}={v}: unknown level (want debug or trace)")))?,
         };
         let mut go_vars: Vec<_> = std::env::vars_os().filter(|(k, _)| k.as_encoded_bytes().starts_with(b"GO")).collect();
         go_vars.sort();
@@ -73,8 +71,7 @@ impl Ctx {
             None => 0,
             Some(v) => v.parse().map_err(|_| Error::usage(format!("{ENV_DEPTH}={v}: not a number")))?,
         };
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::failed(format!("cannot read the working directory: {e}")))?;
+        let cwd = std::env::current_dir().map_err(|e| Error::failed(format!("cannot read the working directory: {e}")))?;
         Ok(Ctx {
             cwd,
             log: Log::new(level, var(ENV_LOG_FILE).map(PathBuf::from)),

@@ -13,9 +13,9 @@ use crate::atomicfile::write_atomic;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::resolve;
 use crate::importcfg::ImportCfg;
 use crate::record::Record;
+use crate::resolve;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -24,20 +24,23 @@ use std::process::Command;
 pub const PREFIX: &str = "rtool.invalid/";
 
 /// (import path, [(file name, source)]).
-const PACKAGES: &[(&str, &[(&str, &str)])] = &[(
-    "rtool.invalid/support",
-    &[
-        ("support.go", include_str!("golib/support/support.go")),
-        ("trace.go", include_str!("golib/support/trace.go")),
-        ("sampler.go", include_str!("golib/support/sampler.go")),
-        ("recorder.go", include_str!("golib/support/recorder.go")),
-        ("otlp.go", include_str!("golib/support/otlp.go")),
-        ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
-        ("json.go", include_str!("golib/support/json.go")),
-        ("gls.go", include_str!("golib/support/gls.go")),
-        ("integrations.go", include_str!("golib/support/integrations.go")),
-    ],
-), ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))])];
+const PACKAGES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "rtool.invalid/support",
+        &[
+            ("support.go", include_str!("golib/support/support.go")),
+            ("trace.go", include_str!("golib/support/trace.go")),
+            ("sampler.go", include_str!("golib/support/sampler.go")),
+            ("recorder.go", include_str!("golib/support/recorder.go")),
+            ("otlp.go", include_str!("golib/support/otlp.go")),
+            ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
+            ("json.go", include_str!("golib/support/json.go")),
+            ("gls.go", include_str!("golib/support/gls.go")),
+            ("integrations.go", include_str!("golib/support/integrations.go")),
+        ],
+    ),
+    ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))]),
+];
 
 pub fn is_golib(path: &str) -> bool {
     path.starts_with(PREFIX)
@@ -64,7 +67,14 @@ impl<'a> Target<'a> {
 /// files of everything it imports: (path, file) pairs, itself first.
 /// `known` is the importcfg at hand: where it has every standard package
 /// the support library imports (a link's does), no go list is needed.
-pub fn archives(ctx: &Ctx, coord: &Coord, record: &Record, target: &Target, path: &str, known: &ImportCfg) -> Result<Vec<(String, String)>> {
+pub fn archives(
+    ctx: &Ctx,
+    coord: &Coord,
+    record: &Record,
+    target: &Target,
+    path: &str,
+    known: &ImportCfg,
+) -> Result<Vec<(String, String)>> {
     let files = PACKAGES
         .iter()
         .find(|(p, _)| *p == path)
@@ -175,7 +185,8 @@ impl Unit<'_> {
             paths.push(p);
         }
         let cfg = dir.join("importcfg");
-        let lines: String = self.deps.iter().filter(|(p, _)| self.imports.contains(p)).map(|(p, f)| format!("packagefile {p}={f}\n")).collect();
+        let lines: String =
+            self.deps.iter().filter(|(p, _)| self.imports.contains(p)).map(|(p, f)| format!("packagefile {p}={f}\n")).collect();
         write_atomic(&cfg, lines.as_bytes())?;
         let tmp = dir.join(format!("pkg.a.{}.tmp", std::process::id()));
         // No -complete: gls.go declares body-less functions (linknames).
@@ -192,7 +203,10 @@ impl Unit<'_> {
             .map_err(|e| Error::failed(format!("compiling {path}: {e}")))?;
         if !out.status.success() {
             let _ = std::fs::remove_file(&tmp);
-            return Err(Error::failed(format!("compiling {path} (rtool's support library):\n{}", String::from_utf8_lossy(&out.stderr).trim_end())));
+            return Err(Error::failed(format!(
+                "compiling {path} (rtool's support library):\n{}",
+                String::from_utf8_lossy(&out.stderr).trim_end()
+            )));
         }
         let bytes = std::fs::read(&tmp).map_err(|e| Error::io("reading", &tmp, e))?;
         std::fs::rename(&tmp, archive).map_err(|e| Error::io("placing", archive, e))?;

@@ -84,7 +84,17 @@ fn is_standard(goroot: Option<&Path>, path: &str) -> bool {
 /// live (two checkouts of one commit get one key).
 fn hash_sources(ctx: &Ctx, flags: &[String], paths: &[&String], h: &mut Sha256) -> Result<()> {
     const FILES: &[&str] = &[
-        "GoFiles", "CgoFiles", "CFiles", "CXXFiles", "MFiles", "HFiles", "FFiles", "SFiles", "SwigFiles", "SwigCXXFiles", "SysoFiles",
+        "GoFiles",
+        "CgoFiles",
+        "CFiles",
+        "CXXFiles",
+        "MFiles",
+        "HFiles",
+        "FFiles",
+        "SFiles",
+        "SwigFiles",
+        "SwigCXXFiles",
+        "SysoFiles",
         "EmbedFiles",
     ];
     let mut template = String::from("{{if not .Standard}}{{.ImportPath}}{{\"\\t\"}}{{.Dir}}");
@@ -92,7 +102,8 @@ fn hash_sources(ctx: &Ctx, flags: &[String], paths: &[&String], h: &mut Sha256) 
         template.push_str(&format!("{{{{range .{f}}}}}{{{{\"\\t\"}}}}{{{{.}}}}{{{{end}}}}"));
     }
     template.push_str("{{if .Error}}{{\"\\tERROR \"}}{{.Error.Err}}{{end}}{{\"\\n\"}}{{end}}");
-    let go = std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
+    let go =
+        std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
     let out = Command::new(&go)
         .args(["list", "-e", "-deps", "-f", &template])
         .args(flags)

@@ -63,9 +63,9 @@ impl Log {
     /// What this process spent so far: wall time and peak resident memory
     /// (Linux `VmHWM`), for the last line a call logs.
     pub fn cost(&self) -> String {
-        let peak = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
-            s.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().to_string())
-        });
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")).map(|v| v.trim().to_string()));
         format!("{:.2} ms, peak RSS {}", self.started.elapsed().as_secs_f64() * 1e3, peak.as_deref().unwrap_or("unknown"))
     }
 
@@ -86,11 +86,7 @@ impl Log {
         // processes interleave whole. A log that cannot be written is not
         // worth failing a build for.
         let _ = match &self.file {
-            Some(path) => OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .and_then(|mut f| f.write_all(line.as_bytes())),
+            Some(path) => OpenOptions::new().create(true).append(true).open(path).and_then(|mut f| f.write_all(line.as_bytes())),
             None => std::io::stderr().write_all(line.as_bytes()),
         };
     }

@@ -50,8 +50,8 @@ mod record;
 mod resolve;
 mod rewrite;
 mod toolexec;
-mod unidiff;
 mod tools;
+mod unidiff;
 mod usercache;
 
 use args::ToolCall;

@@ -46,8 +46,9 @@ impl GoCommand {
         };
         let mut pid = ppid;
         for _ in 0..MAX_WALK {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .map_err(|e| format!("cannot read /proc/{pid}/stat ({e}); rtool reads the go command's flags from /proc on Linux, or from `rtool go`"))?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| {
+                format!("cannot read /proc/{pid}/stat ({e}); rtool reads the go command's flags from /proc on Linux, or from `rtool go`")
+            })?;
             let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
             let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
             if exe.as_deref() == Some(go.as_path()) {
@@ -71,7 +72,8 @@ impl GoCommand {
     /// The package-affecting flags of this go command and `$GOFLAGS`,
     /// normalised (see [`kept_flags`]).
     pub fn kept_flags(&self) -> Result<Vec<String>> {
-        let inv = goflags::parse(&self.argv).map_err(|e| Error::failed(format!("reading the go command's flags ({}): {e}", self.argv.join(" "))))?;
+        let inv = goflags::parse(&self.argv)
+            .map_err(|e| Error::failed(format!("reading the go command's flags ({}): {e}", self.argv.join(" "))))?;
         let env = std::env::var("GOFLAGS").unwrap_or_default();
         let mut flags = goflags::parse_goflags(&env, &inv.sub).map_err(|e| Error::failed(format!("reading GOFLAGS={env:?}: {e}")))?;
         flags.extend(inv.flags);
@@ -102,8 +104,24 @@ fn decode_handoff(text: &str, ppid: u32) -> Option<GoCommand> {
 /// Build flags that change what a package compiles to; a nested go
 /// command must see them as the outer one did.
 const KEPT: &[&str] = &[
-    "asan", "asmflags", "buildmode", "compiler", "cover", "covermode", "coverpkg", "gcflags", "installsuffix", "linkshared", "mod",
-    "modfile", "msan", "overlay", "pgo", "race", "tags", "trimpath",
+    "asan",
+    "asmflags",
+    "buildmode",
+    "compiler",
+    "cover",
+    "covermode",
+    "coverpkg",
+    "gcflags",
+    "installsuffix",
+    "linkshared",
+    "mod",
+    "modfile",
+    "msan",
+    "overlay",
+    "pgo",
+    "race",
+    "tags",
+    "trimpath",
 ];
 
 /// Boolean flags among them.

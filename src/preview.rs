@@ -36,8 +36,17 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     }
     let config = Config::load(ctx)?;
     let aspects = aspect::load(&config)?;
-    let template = ["{{.ImportPath}}", "{{.Name}}", "{{.Dir}}", "{{.Standard}}", "{{if .Module}}{{.Module.Main}}{{end}}", "{{join .GoFiles \" \"}}", "{{join .CgoFiles \" \"}}", "{{join .Imports \" \"}}"]
-        .join(&SEP.to_string());
+    let template = [
+        "{{.ImportPath}}",
+        "{{.Name}}",
+        "{{.Dir}}",
+        "{{.Standard}}",
+        "{{if .Module}}{{.Module.Main}}{{end}}",
+        "{{join .GoFiles \" \"}}",
+        "{{join .CgoFiles \" \"}}",
+        "{{join .Imports \" \"}}",
+    ]
+    .join(&SEP.to_string());
     let out = Command::new("go")
         .args(["list", "-deps", "-f", &template])
         .args(&args)
@@ -50,7 +59,13 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let f: Vec<&str> = line.split(SEP).collect();
         let [path, name, dir, standard, main, gofiles, cgofiles, imports] = f[..] else { continue };
-        let pkg = PackageInfo { path: path.to_string(), name: name.to_string(), std: standard == "true", main_module: main == "true", test_main: false };
+        let pkg = PackageInfo {
+            path: path.to_string(),
+            name: name.to_string(),
+            std: standard == "true",
+            main_module: main == "true",
+            test_main: false,
+        };
         let imports: Vec<&str> = imports.split(' ').collect();
         let applicable = rewrite::aspects_for(&aspects, &pkg, &|p| imports.contains(&p));
         if applicable.is_empty() {

@@ -77,7 +77,10 @@ impl Record {
             return Ok(record);
         }
         // Another tool of the same go command stored one first: use it.
-        fs::read(&path).ok().and_then(|b| Record::decode(&b)).ok_or_else(|| Error::failed(format!("corrupt build record {}", path.display())))
+        fs::read(&path)
+            .ok()
+            .and_then(|b| Record::decode(&b))
+            .ok_or_else(|| Error::failed(format!("corrupt build record {}", path.display())))
     }
 
     fn make(ctx: &Ctx, cmd: std::result::Result<&GoCommand, &String>) -> Result<Record> {
@@ -203,7 +206,13 @@ mod tests {
     use super::*;
 
     fn config() -> Config {
-        Config { aspect_files: vec![], strict: true, disabled: vec!["all".into()], stderr_log: 0, module_path: Some("example.com/m".into()) }
+        Config {
+            aspect_files: vec![],
+            strict: true,
+            disabled: vec!["all".into()],
+            stderr_log: 0,
+            module_path: Some("example.com/m".into()),
+        }
     }
 
     #[test]

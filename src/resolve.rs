@@ -28,16 +28,13 @@ pub fn export_files(ctx: &Ctx, coord: &Coord, flags: &[String], paths: &[String]
     }
     let key = format!("resolve\0{set}\0{}", flags.join(" "));
     let out = coord.once(&key, || run_go_list(ctx, coord, &paths, flags, why))?;
-    Ok(String::from_utf8_lossy(&out)
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(p, f)| (p.to_string(), f.to_string()))
-        .collect())
+    Ok(String::from_utf8_lossy(&out).lines().filter_map(|l| l.split_once('=')).map(|(p, f)| (p.to_string(), f.to_string())).collect())
 }
 
 fn run_go_list(ctx: &Ctx, coord: &Coord, paths: &[String], flags: &[String], why: &str) -> Result<Vec<u8>> {
     let me = std::env::current_exe().map_err(|e| Error::failed(format!("cannot find rtool's own path: {e}")))?;
-    let go = std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
+    let go =
+        std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
     let mut cmd = Command::new(&go);
     cmd.args(["list", "-export", "-deps", "-f", "{{if .Export}}{{.ImportPath}}={{.Export}}{{end}}"])
         .arg(format!("-toolexec={}", me.display()))

@@ -121,8 +121,15 @@ pub enum NodeInfo {
         path: String,
         name: String,
     },
-    Struct { name: String },
-    Literal { path: String, name: String, pointer: bool, fields: Vec<String> },
+    Struct {
+        name: String,
+    },
+    Literal {
+        path: String,
+        name: String,
+        pointer: bool,
+        fields: Vec<String>,
+    },
 }
 
 /// Three-valued truth, for deciding on a package before looking at nodes.
@@ -297,11 +304,18 @@ impl Atom {
         match self {
             Atom::Function(f) => {
                 let name = f.name.as_deref().and_then(literal_part);
-                let receiver = f.receiver.as_deref().filter(|r| !matches!(*r, "any" | "none")).map(|r| r.trim_start_matches('*')).and_then(literal_part);
+                let receiver = f
+                    .receiver
+                    .as_deref()
+                    .filter(|r| !matches!(*r, "any" | "none"))
+                    .map(|r| r.trim_start_matches('*'))
+                    .and_then(literal_part);
                 match (name, receiver) {
                     // A plain function's declaration reads `func NAME` (gofmt
                     // spacing): far rarer than NAME alone (`send` in net/http).
-                    (Some(n), None) if f.receiver.as_deref() == Some("none") && f.name.as_deref() == Some(n.as_str()) => Some(vec![format!("func {n}")]),
+                    (Some(n), None) if f.receiver.as_deref() == Some("none") && f.name.as_deref() == Some(n.as_str()) => {
+                        Some(vec![format!("func {n}")])
+                    }
                     // A method's file holds both names; the longer is likely the rarer.
                     (Some(n), Some(r)) => Some(vec![if r.len() > n.len() { r } else { n }]),
                     (n, r) => n.or(r).map(|x| vec![x]),

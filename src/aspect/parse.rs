@@ -11,7 +11,7 @@
 //! ```
 
 use super::joinpoint::{self, NodeKind, QualName};
-use super::{Advice, Aspect, Code, Hole, HoleKind, Import, is_placeholder, PLACEHOLDERS};
+use super::{Advice, Aspect, Code, Hole, HoleKind, Import, PLACEHOLDERS, is_placeholder};
 use crate::error::{Error, Result};
 use crate::gosyntax;
 use std::path::Path;
@@ -123,7 +123,14 @@ pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>>
                 }
                 let spec = advice_spec(&d).map_err(|(col, msg)| at(d.line, col, ctx(msg)))?;
                 if let Some((prev, _)) = &p.advice {
-                    return Err(at(d.line, d.col, ctx(format!("second advice //rtool:{} (the first is //rtool:{} on line {}); write one aspect per advice", d.name, prev.name, prev.line))));
+                    return Err(at(
+                        d.line,
+                        d.col,
+                        ctx(format!(
+                            "second advice //rtool:{} (the first is //rtool:{} on line {}); write one aspect per advice",
+                            d.name, prev.name, prev.line
+                        )),
+                    ));
                 }
                 p.advice = Some((d, spec));
             }
@@ -175,7 +182,11 @@ fn finish(
     };
     let kind = join.node_kind().map_err(|m| at(p.wheres[0].1, p.wheres[0].2, ctx(m)))?;
     let Some((d, spec)) = p.advice else {
-        return Err(at(p.line, p.col, ctx("no advice (//rtool:prepend, wrap, replace-function, append-args, inject, add-field, import or assign)".into())));
+        return Err(at(
+            p.line,
+            p.col,
+            ctx("no advice (//rtool:prepend, wrap, replace-function, append-args, inject, add-field, import or assign)".into()),
+        ));
     };
     let order = match d.args.iter().find(|a| a.0.as_deref() == Some("order")) {
         Some((_, v, col)) => v.parse().map_err(|_| at(d.line, *col, ctx(format!("order={v}: not an integer"))))?,
@@ -209,7 +220,8 @@ fn finish(
             let Some(args) = args.filter(|a| a.named_child_count() > 0) else {
                 return Err((e, "append-args advice is a call whose arguments are appended, e.g. func _() { _(a, b) }".into()));
             };
-            let (first, last) = (args.named_child(0).unwrap_or(args), args.named_child((args.named_child_count() - 1) as u32).unwrap_or(args));
+            let (first, last) =
+                (args.named_child(0).unwrap_or(args), args.named_child((args.named_child_count() - 1) as u32).unwrap_or(args));
             Ok(code_range(first.start_byte(), last.end_byte(), first, args, src, scope))
         })?),
         AdviceSpec::Assign(var) => Advice::Assign {
@@ -230,7 +242,10 @@ fn finish(
             // Comments right above the first declaration (//go:linkname,
             // doc comments) belong to it.
             let mut first = decls[0];
-            while let Some(c) = first.prev_sibling().filter(|c| c.kind() == "comment" && !is_directive(*c, src) && c.end_position().row + 1 >= first.start_position().row) {
+            while let Some(c) = first
+                .prev_sibling()
+                .filter(|c| c.kind() == "comment" && !is_directive(*c, src) && c.end_position().row + 1 >= first.start_position().row)
+            {
                 first = c;
             }
             let last = decls[decls.len() - 1];
@@ -245,7 +260,11 @@ fn finish(
     };
     if !advice.applies_to().contains(&kind) {
         let kinds: Vec<String> = advice.applies_to().iter().map(|k| k.to_string()).collect();
-        return Err(at(d.line, d.col, ctx(format!("{} advice applies to {} join points, but the join point selects {kind} nodes", advice.name(), kinds.join(" or ")))));
+        return Err(at(
+            d.line,
+            d.col,
+            ctx(format!("{} advice applies to {} join points, but the join point selects {kind} nodes", advice.name(), kinds.join(" or "))),
+        ));
     }
     if let (Some(code), true) = (advice_code(&advice), spec.needs_code()) {
         check_placeholders(code, &advice, kind).map_err(|(off, m)| {
@@ -420,7 +439,9 @@ fn read_imports(root: Node, src: &[u8], at: &dyn Fn(usize, usize, String) -> Err
         let path = gosyntax::string_value(spec.child_by_field_name("path"), src).unwrap_or_default();
         let (l, c) = gosyntax::line_col(spec);
         let name = match spec.child_by_field_name("name") {
-            Some(n) if n.kind() == "dot" => return Err(at(l, c, format!("dot import of {path:?}: aspect files name the packages they use"))),
+            Some(n) if n.kind() == "dot" => {
+                return Err(at(l, c, format!("dot import of {path:?}: aspect files name the packages they use")));
+            }
             Some(n) if n.kind() == "blank_identifier" => continue,
             Some(n) => gosyntax::text(n, src).to_string(),
             None => gosyntax::default_import_name(&path),
@@ -507,11 +528,21 @@ fn advice_spec(d: &Directive) -> std::result::Result<AdviceSpec, (usize, String)
             if let Some(k) = k
                 && !keys.contains(&k.as_str())
             {
-                return Err((*col, format!("//rtool:{} has no option {k:?}{}", d.name, if keys.is_empty() { String::new() } else { format!(" (options: {})", keys.join(", ")) })));
+                return Err((
+                    *col,
+                    format!(
+                        "//rtool:{} has no option {k:?}{}",
+                        d.name,
+                        if keys.is_empty() { String::new() } else { format!(" (options: {})", keys.join(", ")) }
+                    ),
+                ));
             }
         }
         if positional.len() != npos {
-            return Err((d.rest_col, format!("//rtool:{} takes {npos} argument{}, got {}", d.name, if npos == 1 { "" } else { "s" }, positional.len())));
+            return Err((
+                d.rest_col,
+                format!("//rtool:{} takes {npos} argument{}, got {}", d.name, if npos == 1 { "" } else { "s" }, positional.len()),
+            ));
         }
         Ok(())
     };
@@ -544,7 +575,9 @@ fn advice_spec(d: &Directive) -> std::result::Result<AdviceSpec, (usize, String)
         other => {
             return Err((
                 d.col,
-                format!("unknown directive //rtool:{other} (aspect, where, prepend, wrap, replace-function, append-args, inject, add-field, import, assign)"),
+                format!(
+                    "unknown directive //rtool:{other} (aspect, where, prepend, wrap, replace-function, append-args, inject, add-field, import, assign)"
+                ),
             ));
         }
     })
@@ -627,7 +660,12 @@ var _ = tr.Level(3)
         let holes: Vec<&HoleKind> = code.holes.iter().map(|h| &h.kind).collect();
         assert_eq!(
             holes,
-            [&HoleKind::Qualifier("tr".into()), &HoleKind::Qualifier("tr".into()), &HoleKind::Placeholder("RtoolFuncName".into()), &HoleKind::Placeholder("RtoolParam0".into())]
+            [
+                &HoleKind::Qualifier("tr".into()),
+                &HoleKind::Qualifier("tr".into()),
+                &HoleKind::Placeholder("RtoolFuncName".into()),
+                &HoleKind::Placeholder("RtoolParam0".into())
+            ]
         );
         let Advice::AppendArgs(args) = &aspects[3].advice else { panic!() };
         assert_eq!(args.text, "tr.Option(), 2");
@@ -649,20 +687,38 @@ var _ = tr.Level(3)
     #[test]
     fn errors_carry_positions() {
         let head = "package a\n\n";
-        assert_eq!(err(&format!("{head}//rtool:where std\n")), "/a/x.go:3:1: //rtool:where outside an aspect (start one with //rtool:aspect ID)");
+        assert_eq!(
+            err(&format!("{head}//rtool:where std\n")),
+            "/a/x.go:3:1: //rtool:where outside an aspect (start one with //rtool:aspect ID)"
+        );
         assert_eq!(
             err(&format!("{head}//rtool:aspect a\n//rtool:where function(nam=x)\n")),
             "/a/x.go:4:24: aspect a: function(…) has no key \"nam\" (name, receiver, params, results)"
         );
-        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where call(a.F)\n//rtool:prepend\nfunc _() {{ f() }}\n")).starts_with("/a/x.go:5:1: aspect a: prepend advice applies to function"));
-        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where call(a.F)\n//rtool:wrap\nfunc _() {{ g() }}\n")).starts_with("/a/x.go:6:12: aspect a: wrap advice must use RtoolExpr exactly once"));
-        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:prepend\nfunc _() {{ f() }}\n")).starts_with("/a/x.go:3:1: aspect a: no //rtool:where"));
-        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where function(name=f)\n//rtool:prepend\nfunc _() {{ RtoolFuncNam() }}\n")).starts_with("/a/x.go:6:12: aspect a: unknown placeholder RtoolFuncNam"));
+        assert!(
+            err(&format!("{head}//rtool:aspect a\n//rtool:where call(a.F)\n//rtool:prepend\nfunc _() {{ f() }}\n"))
+                .starts_with("/a/x.go:5:1: aspect a: prepend advice applies to function")
+        );
+        assert!(
+            err(&format!("{head}//rtool:aspect a\n//rtool:where call(a.F)\n//rtool:wrap\nfunc _() {{ g() }}\n"))
+                .starts_with("/a/x.go:6:12: aspect a: wrap advice must use RtoolExpr exactly once")
+        );
+        assert!(
+            err(&format!("{head}//rtool:aspect a\n//rtool:prepend\nfunc _() {{ f() }}\n"))
+                .starts_with("/a/x.go:3:1: aspect a: no //rtool:where")
+        );
+        assert!(
+            err(&format!("{head}//rtool:aspect a\n//rtool:where function(name=f)\n//rtool:prepend\nfunc _() {{ RtoolFuncNam() }}\n"))
+                .starts_with("/a/x.go:6:12: aspect a: unknown placeholder RtoolFuncNam")
+        );
         assert!(err(&format!("{head}func f() {{\n")).starts_with("/a/x.go:"));
         assert!(err(&format!("{head}import . \"fmt\"\n")).starts_with("/a/x.go:3:8: dot import"));
         assert!(err(&format!("{head}//rtool:aspect a b\n")).contains("aspect id"));
         let bad = parse_file(Path::new("/a/x.go"), b"package a\n// \xff\n", false).unwrap_err().to_string();
         assert_eq!(bad, "/a/x.go:2:4: aspect file is not valid UTF-8");
-        assert!(err(&format!("{head}//rtool:aspect a\n//rtool:where std\n//rtool:inject file=odd\nvar x int\n")).starts_with("/a/x.go:5:16: aspect a: file=odd"));
+        assert!(
+            err(&format!("{head}//rtool:aspect a\n//rtool:where std\n//rtool:inject file=odd\nvar x int\n"))
+                .starts_with("/a/x.go:5:16: aspect a: file=odd")
+        );
     }
 }

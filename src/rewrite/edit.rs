@@ -63,7 +63,10 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, 
     edits.sort_by_key(|e| (e.start, e.end > e.start, e.prio));
     for w in edits.windows(2) {
         if w[1].start < w[0].end {
-            return Err(Error::failed(format!("internal error: overlapping edits at bytes {}..{} and {}..{}", w[0].start, w[0].end, w[1].start, w[1].end)));
+            return Err(Error::failed(format!(
+                "internal error: overlapping edits at bytes {}..{} and {}..{}",
+                w[0].start, w[0].end, w[1].start, w[1].end
+            )));
         }
     }
     let mut out = Vec::with_capacity(src.len() + edits.len() * 64);
@@ -115,10 +118,7 @@ mod tests {
         let map = PosMap::new(src, "/s/p.go");
         let brace = 19;
         let aspect = Pos { file: "/a/x.go".into(), line: 7, col: Some(2) };
-        let edits = vec![
-            Edit::insert(brace + 1, 0, vec![Piece::code("h();", aspect)]),
-            Edit::replace(21, 22, vec![Piece::plain("k")]),
-        ];
+        let edits = vec![Edit::insert(brace + 1, 0, vec![Piece::code("h();", aspect)]), Edit::replace(21, 22, vec![Piece::plain("k")])];
         let out = String::from_utf8(apply(src, edits.clone(), &map, "/s/p.go", Mode::Compile).unwrap()).unwrap();
         assert_eq!(out, "//line /s/p.go:1:1\npackage p\nfunc f() {\n//line /a/x.go:7:2\nh();/*line /s/p.go:2:11*/ k/*line :2:13*/() }\n");
         let shown = String::from_utf8(apply(src, edits, &map, "/s/p.go", Mode::Display).unwrap()).unwrap();
@@ -144,7 +144,11 @@ mod tests {
         let edits = vec![Edit::replace(1, 4, vec![]), Edit::replace(3, 5, vec![])];
         assert!(apply(src, edits, &map, "f", Mode::Display).is_err());
         // Insertions at one offset are ordered by priority, before a replacement there.
-        let edits = vec![Edit::replace(2, 3, vec![Piece::plain("C")]), Edit::insert(2, 1, vec![Piece::plain("2")]), Edit::insert(2, 0, vec![Piece::plain("1")])];
+        let edits = vec![
+            Edit::replace(2, 3, vec![Piece::plain("C")]),
+            Edit::insert(2, 1, vec![Piece::plain("2")]),
+            Edit::insert(2, 0, vec![Piece::plain("1")]),
+        ];
         assert_eq!(apply(src, edits, &map, "f", Mode::Display).unwrap(), b"ab12Cdef");
     }
 }

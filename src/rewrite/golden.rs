@@ -48,7 +48,8 @@ pub fn run_case(files: &[(String, String)]) -> Result<BTreeMap<String, Option<St
         .trim()
         .to_string();
     let is_aspect = |name: &str, body: &str| {
-        !name.contains('/') && body.lines().any(|l| l.trim().strip_prefix("//go:build ").is_some_and(|e| crate::config::is_aspect_constraint(e.as_bytes())))
+        !name.contains('/')
+            && body.lines().any(|l| l.trim().strip_prefix("//go:build ").is_some_and(|e| crate::config::is_aspect_constraint(e.as_bytes())))
     };
     let mut aspect_files = Vec::new();
     let mut packages: BTreeMap<(String, bool), Vec<SourceFile>> = BTreeMap::new();
@@ -99,7 +100,8 @@ fn imports_of(src: &[u8]) -> Vec<String> {
 #[test]
 fn golden_cases() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rewrite");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txtar")).collect();
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txtar")).collect();
     paths.sort();
     assert!(!paths.is_empty(), "no golden cases in {}", dir.display());
     let update = std::env::var_os("RTOOL_UPDATE").is_some();

@@ -5,11 +5,11 @@
 //! the aspect file's positions.
 
 pub mod edit;
+#[cfg(test)]
+mod golden;
 pub mod lines;
 mod plan;
 pub mod runtime_gls;
-#[cfg(test)]
-mod golden;
 
 use crate::aspect::Aspect;
 use crate::aspect::joinpoint::{NodeKind, PackageInfo, Tri};

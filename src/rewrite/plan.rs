@@ -203,7 +203,23 @@ impl<'a> FileCx<'a> {
                 None => imports.push((gosyntax::default_import_name(&path), path)),
             }
         }
-        FileCx { pkg, file, index, order, imports, dot_paths, edits: vec![], aliases: BTreeMap::new(), blank: vec![], clip_helper: false, wraps: vec![], replaced: vec![], broken: None, error: None, linknames: vec![] }
+        FileCx {
+            pkg,
+            file,
+            index,
+            order,
+            imports,
+            dot_paths,
+            edits: vec![],
+            aliases: BTreeMap::new(),
+            blank: vec![],
+            clip_helper: false,
+            wraps: vec![],
+            replaced: vec![],
+            broken: None,
+            error: None,
+            linknames: vec![],
+        }
     }
 
     fn src(&self) -> &'a [u8] {
@@ -244,9 +260,10 @@ impl<'a> FileCx<'a> {
                 }
             }
             "type_declaration" | "var_declaration" | "const_declaration"
-                if directives_of(node, src).iter().any(|(n, _)| n == "rtool:ignore") => {
-                    return;
-                }
+                if directives_of(node, src).iter().any(|(n, _)| n == "rtool:ignore") =>
+            {
+                return;
+            }
             "call_expression" => self.call(node, wanted),
             "type_spec" => {
                 if let (Some(name), Some(st)) = (node.child_by_field_name("name"), node.child_by_field_name("type"))
@@ -271,11 +288,16 @@ impl<'a> FileCx<'a> {
 
     fn prepend<'t>(&mut self, f: &FuncParts<'t>, matched: &[&Aspect], directives: &[(String, String)]) {
         let Some(body) = f.body else { return };
-        let codes: Vec<(&Aspect, &Code)> = matched.iter().filter_map(|a| match &a.advice {
-            Advice::Prepend(c) => Some((*a, c)),
-            _ => None,
-        }).collect();
-        let uses = |p: &dyn Fn(&str) -> bool| codes.iter().any(|(_, c)| c.holes.iter().any(|h| matches!(&h.kind, HoleKind::Placeholder(n) if p(n))));
+        let codes: Vec<(&Aspect, &Code)> = matched
+            .iter()
+            .filter_map(|a| match &a.advice {
+                Advice::Prepend(c) => Some((*a, c)),
+                _ => None,
+            })
+            .collect();
+        let uses = |p: &dyn Fn(&str) -> bool| {
+            codes.iter().any(|(_, c)| c.holes.iter().any(|h| matches!(&h.kind, HoleKind::Placeholder(n) if p(n))))
+        };
         let mut b = Bindings { func_name: f.display.clone(), ..Default::default() };
         let src = self.src();
         if uses(&|n| n.starts_with("RtoolParam")) {
@@ -299,7 +321,8 @@ impl<'a> FileCx<'a> {
                 return;
             }
             let names = a.join.directive_names();
-            b.directive_args = directives.iter().find(|(n, _)| names.contains(n)).map(|(_, args)| parse_directive_args(args)).unwrap_or_default();
+            b.directive_args =
+                directives.iter().find(|(n, _)| names.contains(n)).map(|(_, args)| parse_directive_args(args)).unwrap_or_default();
             if let Some(msg) = unknown_arg_params(code, &b) {
                 let (line, col) = gosyntax::line_col(f.node);
                 self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: aspect {}: {msg}", self.file.path, a.id)));
@@ -325,7 +348,9 @@ impl<'a> FileCx<'a> {
             let edit = match s.fix {
                 Fix::Replace(n) => Edit::replace(n.start_byte(), n.end_byte(), vec![Piece::plain(name.clone())]),
                 Fix::InsertBefore(n) => Edit::insert(n.start_byte(), 0, vec![Piece::plain(format!("{name} "))]),
-                Fix::Parenthesize(n) => Edit::replace(n.start_byte(), n.end_byte(), vec![Piece::plain(format!("({name} {})", text(n, src)))]),
+                Fix::Parenthesize(n) => {
+                    Edit::replace(n.start_byte(), n.end_byte(), vec![Piece::plain(format!("({name} {})", text(n, src)))])
+                }
             };
             if !self.edits.iter().any(|e| e.start == edit.start && e.end == edit.end) {
                 self.edits.push(edit);
@@ -376,8 +401,16 @@ impl<'a> FileCx<'a> {
         if let Some(q) = matched.iter().find_map(|a| if let Advice::ReplaceFunction(q) = &a.advice { Some(q) } else { None }) {
             // The callee's own qualifier if it names the new package, else
             // the file's name for it, else an added import.
-            let own = (callee.kind() == "selector_expression").then(|| callee.child_by_field_name("operand")).flatten().map(|o| text(o, src).to_string());
-            let qualifier = match self.imports.iter().find(|(name, p)| *p == q.path && own.as_deref().is_none_or(|o| o == name)).or_else(|| self.imports.iter().find(|(_, p)| *p == q.path)) {
+            let own = (callee.kind() == "selector_expression")
+                .then(|| callee.child_by_field_name("operand"))
+                .flatten()
+                .map(|o| text(o, src).to_string());
+            let qualifier = match self
+                .imports
+                .iter()
+                .find(|(name, p)| *p == q.path && own.as_deref().is_none_or(|o| o == name))
+                .or_else(|| self.imports.iter().find(|(_, p)| *p == q.path))
+            {
                 Some((name, _)) => Some(name.clone()),
                 None if q.path == self.pkg.path || self.dot_paths.contains(&q.path) => None,
                 None => Some(alias_for(&mut self.aliases, &q.path)),
@@ -458,7 +491,13 @@ impl<'a> FileCx<'a> {
             let Advice::Wrap(code) = &a.advice else { continue };
             let parts = instantiate(code, a, b, &mut self.aliases, self.pkg);
             let rank = (a.order, self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0));
-            self.wraps.push(PendingWrap { start: target.start_byte(), end: target.end_byte(), rank, prefix: parts[0].clone(), suffix: parts[1..].concat() });
+            self.wraps.push(PendingWrap {
+                start: target.start_byte(),
+                end: target.end_byte(),
+                rank,
+                prefix: parts[0].clone(),
+                suffix: parts[1..].concat(),
+            });
         }
     }
 
@@ -492,7 +531,9 @@ impl<'a> FileCx<'a> {
             }
             _ => return,
         };
-        let outer = node.parent().filter(|p| p.kind() == "unary_expression" && p.child_by_field_name("operator").is_some_and(|o| text(o, src) == "&"));
+        let outer = node
+            .parent()
+            .filter(|p| p.kind() == "unary_expression" && p.child_by_field_name("operator").is_some_and(|o| text(o, src) == "&"));
         let mut fields = Vec::new();
         let mut values = Vec::new();
         if let Some(body) = node.child_by_field_name("body") {
@@ -553,14 +594,20 @@ impl<'a> FileCx<'a> {
                     }
                     self.linknames.extend(linkname_packages(&code.text));
                     let mut pieces = vec![Piece::plain("\n")];
-                    pieces.push(Piece::code(instantiate(code, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(), aspect_pos(a, code, 0)));
+                    pieces.push(Piece::code(
+                        instantiate(code, a, &Bindings::default(), &mut self.aliases, self.pkg).concat(),
+                        aspect_pos(a, code, 0),
+                    ));
                     pieces.push(Piece::plain("\n"));
-                    self.edits.push(Edit::insert(src.len(), 10 + self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0) as i64, pieces));
+                    self.edits.push(Edit::insert(
+                        src.len(),
+                        10 + self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0) as i64,
+                        pieces,
+                    ));
                 }
-                Advice::AddImport(path)
-                    if !self.blank.contains(path) => {
-                        self.blank.push(path.clone());
-                    }
+                Advice::AddImport(path) if !self.blank.contains(path) => {
+                    self.blank.push(path.clone());
+                }
                 Advice::Assign { var, value } => {
                     let Some(spec) = find_var_spec(root, src, var) else { continue };
                     if self.note_broken(spec) {
@@ -763,7 +810,9 @@ fn placeholder_value(p: &str, b: &Bindings, pkg: &PackageInfo) -> String {
         "RtoolFuncName" => go_quote(&b.func_name),
         "RtoolPackage" => go_quote(&pkg.path),
         "RtoolReceiver" => b.receiver.clone().unwrap_or_else(|| "nil".into()),
-        "RtoolParamValues" => format!("[]any{{{}}}", b.params.iter().filter(|n| *n != "_" && !n.is_empty()).cloned().collect::<Vec<_>>().join(", ")),
+        "RtoolParamValues" => {
+            format!("[]any{{{}}}", b.params.iter().filter(|n| *n != "_" && !n.is_empty()).cloned().collect::<Vec<_>>().join(", "))
+        }
         "RtoolParamNames" => format!("[]string{{{}}}", b.params.iter().map(|n| go_quote(n)).collect::<Vec<_>>().join(", ")),
         _ => {
             if let Some(i) = index("RtoolParam") {
@@ -926,7 +975,17 @@ impl<'t> FuncParts<'t> {
                 results.push(Slot { name: None, ty: text(r, src).to_string(), fix: Fix::Parenthesize(r) });
             }
         }
-        FuncParts { node, literal: node.kind() == "func_literal", name, display, receiver, receiver_info, params, results, body: node.child_by_field_name("body") }
+        FuncParts {
+            node,
+            literal: node.kind() == "func_literal",
+            name,
+            display,
+            receiver,
+            receiver_info,
+            params,
+            results,
+            body: node.child_by_field_name("body"),
+        }
     }
 
     fn info(&self, directives: Vec<(String, String)>) -> NodeInfo {
@@ -976,7 +1035,8 @@ mod tests {
     #[test]
     fn directive_named_parameters() {
         let aspect = "package a\n\n//rtool:aspect show\n//rtool:where directive(rtool:mark)\n//rtool:prepend\nfunc _() { use(RtoolArgParams_params) }\n";
-        let ok = rewrite(aspect, "package p\n\n//rtool:mark params=b,a\nfunc F(a int, b string) {}\n\n//rtool:mark\nfunc G(a int) {}\n").unwrap();
+        let ok = rewrite(aspect, "package p\n\n//rtool:mark params=b,a\nfunc F(a int, b string) {}\n\n//rtool:mark\nfunc G(a int) {}\n")
+            .unwrap();
         let out = String::from_utf8_lossy(&ok.changed[0].1).into_owned();
         assert!(out.contains("func F(a int, b string) {use([]any{\"b\", b, \"a\", a});}"), "{out}");
         assert!(out.contains("func G(a int) {use(nil);}"), "{out}");

@@ -89,7 +89,9 @@ pub struct Patched {
 /// text of `files[i]` as it stands, possibly already rewritten by aspects).
 pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
     let find = |base: &str| {
-        files.iter().position(|f| Path::new(&f.path).file_name().is_some_and(|n| n == base)).ok_or_else(|| unknown(&files.first().map_or(String::new(), |f| f.path.clone()), 1, &format!("no file {base} in package runtime")))
+        files.iter().position(|f| Path::new(&f.path).file_name().is_some_and(|n| n == base)).ok_or_else(|| {
+            unknown(&files.first().map_or(String::new(), |f| f.path.clone()), 1, &format!("no file {base} in package runtime"))
+        })
     };
     let (r2, proc) = (find("runtime2.go")?, find("proc.go")?);
     let (r2_path, proc_path) = (&files[r2].path, &files[proc].path);
@@ -99,7 +101,8 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
         return Err(unknown(r2_path, 1, "runtime2.go does not import unsafe"));
     }
     let field_at = last_field_end(r2_src).map_err(|(line, msg)| unknown(r2_path, line, &msg))?;
-    let inherit_at = anchor_end(proc_src, "newg.labels = mp.curg.labels", "newproc1").map_err(|(line, msg)| unknown(proc_path, line, &msg))?;
+    let inherit_at =
+        anchor_end(proc_src, "newg.labels = mp.curg.labels", "newproc1").map_err(|(line, msg)| unknown(proc_path, line, &msg))?;
     if !newproc1_has_callergp(proc_src) {
         return Err(unknown(proc_path, 1, "func newproc1 has no parameter `callergp *g`"));
     }
@@ -278,7 +281,12 @@ mod tests {
     fn unknown_shapes_fail_with_the_place() {
         let cases = [
             (RUNTIME2.replace("type g struct {", "type g struct{"), PROC.to_string(), "runtime2.go:1:1", "`type g struct {` found 0 times"),
-            (RUNTIME2.replace("\tvalgrindStackID uintptr // trailing\n", "\tx struct {\n\t\ty int\n\t}\n"), PROC.to_string(), "runtime2.go:5:1", "last field"),
+            (
+                RUNTIME2.replace("\tvalgrindStackID uintptr // trailing\n", "\tx struct {\n\t\ty int\n\t}\n"),
+                PROC.to_string(),
+                "runtime2.go:5:1",
+                "last field",
+            ),
             (RUNTIME2.to_string(), PROC.replace("newg.labels = mp.curg.labels", "newg.labels = nil"), "proc.go:1:1", "found 0 times"),
             (RUNTIME2.to_string(), PROC.replace("\tgp.timer = nil", "\tgp.labels = nil"), "proc.go:1:1", "found 2 times"),
             (RUNTIME2.to_string(), PROC.replace("func gdestroy", "func gfput"), "proc.go:18:1", "not in func gdestroy"),

@@ -5,12 +5,12 @@
 //! it imports, and the linker gets a completed copy.
 
 use crate::args::{self, ToolCall};
-use crate::golib;
-use crate::record::Record;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::golib;
 use crate::importcfg::ImportCfg;
+use crate::record::Record;
 use crate::tools::compile;
 use std::ffi::OsString;
 use std::io::Write;
@@ -55,7 +55,8 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
     let new_cfg = format!("{cfg_path}.rtool");
     crate::atomicfile::write_atomic(Path::new(&new_cfg), text.as_bytes())?;
     ctx.log.debug(|| format!("link: added {} packages for {}", added.len(), missing.join(", ")));
-    let mut new_args: Vec<OsString> = if call.args.len() == args.len() { call.args.clone() } else { args.iter().map(OsString::from).collect() };
+    let mut new_args: Vec<OsString> =
+        if call.args.len() == args.len() { call.args.clone() } else { args.iter().map(OsString::from).collect() };
     if let Some(i) = new_args.iter().position(|a| a == "-importcfg") {
         new_args[i + 1] = new_cfg.into();
     }
