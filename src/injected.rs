@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::golib;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Flags hashed into the key when advice injects packages from outside
 /// the support library (by name, without the dash).
@@ -102,21 +102,11 @@ fn hash_sources(ctx: &Ctx, flags: &[String], paths: &[&String], h: &mut Sha256) 
         template.push_str(&format!("{{{{range .{f}}}}}{{{{\"\\t\"}}}}{{{{.}}}}{{{{end}}}}"));
     }
     template.push_str("{{if .Error}}{{\"\\tERROR \"}}{{.Error.Err}}{{end}}{{\"\\n\"}}{{end}}");
-    let go =
-        std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
-    let out = Command::new(&go)
-        .args(["list", "-e", "-deps", "-f", &template])
-        .args(flags)
-        .arg("--")
-        .args(paths)
-        .current_dir(&ctx.cwd)
-        .env("GOFLAGS", "")
-        .env("GOTOOLCHAIN", "local")
-        .env_remove(crate::ctx::ENV_IMPORTPATH)
-        .stdin(Stdio::null())
+    let list_flags = ["-e".to_string(), "-deps".to_string(), "-f".to_string(), template];
+    let out = crate::resolve::go_list(ctx, &list_flags, flags, paths)
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| Error::failed(format!("hashing injected packages: running {}: {e}", go.display())))?;
+        .map_err(|e| Error::failed(format!("hashing injected packages: running go list: {e}")))?;
     let names = paths.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
     if !out.status.success() {
         return Err(Error::failed(format!(
@@ -152,6 +142,7 @@ fn put(h: &mut Sha256, bytes: &[u8]) {
 mod tests {
     use super::*;
     use crate::aspect::joinpoint::Atom;
+    use std::process::Command;
 
     /// Built-in aspects may leave their imports out of the key only if
     /// every package they can instrument imports those packages itself.

@@ -3,8 +3,9 @@
 //! The go command runs `rtool /path/to/TOOL ARGS…` for every compiler,
 //! assembler, linker and cgo step of a build. rtool answers the `-V=full`
 //! probes of the tools whose output it can change with an identity that
-//! covers its own build and configuration (so the build cache is correct
-//! without `-a`). For each compile it applies the build's aspects (join
+//! covers its own build, its configuration and the packages advice injects
+//! (so the build cache is correct without `-a`), fixed once per go command
+//! in a build record that all its tools read. For each compile it applies the build's aspects (join
 //! point + advice, written in Go aspect files): cheap string searches pick
 //! the files that could match, tree-sitter parses only those, and rewritten
 //! copies under `$WORK` keep every original position through `//line`

@@ -70,6 +70,7 @@ impl Record {
         if let Some(r) = fs::read(&path).ok().and_then(|b| Record::decode(&b)) {
             return Ok(r);
         }
+        ctx.log.debug(|| format!("making the build record of go command {}", go.key));
         let record = Record::make(ctx, Ok(go))?;
         fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
         if store_new(&path, &record.encode())? {

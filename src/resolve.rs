@@ -33,29 +33,15 @@ pub fn export_files(ctx: &Ctx, coord: &Coord, flags: &[String], paths: &[String]
 
 fn run_go_list(ctx: &Ctx, coord: &Coord, paths: &[String], flags: &[String], why: &str) -> Result<Vec<u8>> {
     let me = std::env::current_exe().map_err(|e| Error::failed(format!("cannot find rtool's own path: {e}")))?;
-    let go =
-        std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
-    let mut cmd = Command::new(&go);
-    cmd.args(["list", "-export", "-deps", "-f", "{{if .Export}}{{.ImportPath}}={{.Export}}{{end}}"])
-        .arg(format!("-toolexec={}", me.display()))
-        .args(flags)
-        .arg("--")
-        .args(paths)
-        .current_dir(&ctx.cwd)
-        // The flags are all spelled out: $GOFLAGS's pattern-less
-        // -gcflags would apply to other packages here.
-        .env("GOFLAGS", "")
-        .env("GOTOOLCHAIN", "local")
-        .env_remove(crate::ctx::ENV_IMPORTPATH)
-        .env_remove(crate::ctx::ENV_GO_COMMAND)
-        .stdin(Stdio::null());
+    let list_flags = ["-export", "-deps", "-f", "{{if .Export}}{{.ImportPath}}={{.Export}}{{end}}"].map(String::from);
+    let mut cmd = go_list(ctx, &[list_flags.as_slice(), &[format!("-toolexec={}", me.display())]].concat(), flags, paths);
     for (k, v) in coord.nested_env(ctx.depth)? {
         cmd.env(k, v);
     }
     let mut resolving = ctx.resolving.clone();
     resolving.push(paths.join(" "));
     cmd.env(crate::ctx::ENV_RESOLVING, resolving.join("\n"));
-    ctx.log.debug(|| format!("nested: {} {:?}", go.display(), cmd.get_args().collect::<Vec<_>>()));
+    ctx.log.debug(|| format!("nested: {} {:?}", cmd.get_program().display(), cmd.get_args().collect::<Vec<_>>()));
     let out = cmd.output().map_err(|e| Error::failed(format!("{why}: running go list: {e}")))?;
     if !out.status.success() {
         return Err(Error::failed(format!(
@@ -65,4 +51,26 @@ fn run_go_list(ctx: &Ctx, coord: &Coord, paths: &[String], flags: &[String], why
         )));
     }
     Ok(out.stdout)
+}
+
+/// `go list LIST_FLAGS… BUILD_FLAGS… -- PATHS…` with this build's
+/// toolchain, from the go command's directory. The build flags are all
+/// spelled out: `$GOFLAGS`'s pattern-less `-gcflags` would apply to other
+/// packages here.
+pub fn go_list(ctx: &Ctx, list_flags: &[String], build_flags: &[String], paths: &[impl AsRef<std::ffi::OsStr>]) -> Command {
+    let go =
+        std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
+    let mut cmd = Command::new(go);
+    cmd.arg("list")
+        .args(list_flags)
+        .args(build_flags)
+        .arg("--")
+        .args(paths)
+        .current_dir(&ctx.cwd)
+        .env("GOFLAGS", "")
+        .env("GOTOOLCHAIN", "local")
+        .env_remove(crate::ctx::ENV_IMPORTPATH)
+        .env_remove(crate::ctx::ENV_GO_COMMAND)
+        .stdin(Stdio::null());
+    cmd
 }

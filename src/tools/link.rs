@@ -70,6 +70,7 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
 pub fn run(ctx: &Ctx, call: &ToolCall, args: &[OsString]) -> Result<u8> {
     let out = std::process::Command::new(&call.path)
         .args(args)
+        .stdout(std::process::Stdio::inherit())
         .stderr(std::process::Stdio::piped())
         .output()
         .map_err(|e| Error::failed(format!("running {}: {e}", call.path.to_string_lossy())))?;
