@@ -1,0 +1,130 @@
+//! Call join points: replaced callees and appended arguments.
+
+use super::*;
+
+impl<'a> FileCx<'a> {
+    pub(super) fn call<'t>(&mut self, node: Node<'t>, wanted: &[&Aspect]) {
+        let src = self.src();
+        let Some(callee) = node.child_by_field_name("function") else { return };
+        let mut candidates: Vec<(String, String)> = Vec::new();
+        match callee.kind() {
+            "selector_expression" => {
+                let (Some(op), Some(field)) = (callee.child_by_field_name("operand"), callee.child_by_field_name("field")) else { return };
+                if op.kind() != "identifier" {
+                    return;
+                }
+                let q = text(op, src);
+                for (name, path) in &self.imports {
+                    if name == q {
+                        candidates.push((path.clone(), text(field, src).to_string()));
+                    }
+                }
+            }
+            "identifier" => {
+                let name = text(callee, src).to_string();
+                candidates.push((self.pkg.path.clone(), name.clone()));
+                for p in &self.dot_paths {
+                    candidates.push((p.clone(), name.clone()));
+                }
+            }
+            _ => return,
+        }
+        let mut matched: Vec<&Aspect> = Vec::new();
+        for (path, name) in candidates {
+            for a in self.matching(wanted, NodeKind::Call, &NodeInfo::Call { path, name }) {
+                if !matched.iter().any(|m| std::ptr::eq(*m, a)) {
+                    matched.push(a);
+                }
+            }
+        }
+        if matched.is_empty() || self.note_broken(node) {
+            return;
+        }
+        let b = Bindings::default();
+        if let Some(q) = matched.iter().find_map(|a| if let Advice::ReplaceFunction(q) = &a.advice { Some(q) } else { None }) {
+            // The callee's own qualifier if it names the new package, else
+            // the file's name for it, else an added import.
+            let own = (callee.kind() == "selector_expression")
+                .then(|| callee.child_by_field_name("operand"))
+                .flatten()
+                .map(|o| text(o, src).to_string());
+            let qualifier = match self
+                .imports
+                .iter()
+                .find(|(name, p)| *p == q.path && own.as_deref().is_none_or(|o| o == name))
+                .or_else(|| self.imports.iter().find(|(_, p)| *p == q.path))
+            {
+                Some((name, _)) => Some(name.clone()),
+                None if q.path == self.pkg.path || self.dot_paths.contains(&q.path) => None,
+                None => Some(alias_for(&mut self.aliases, &q.path)),
+            };
+            if let Some(o) = &own
+                && qualifier.as_deref() != Some(o.as_str())
+            {
+                self.replaced.push((o.clone(), text(callee, src).to_string()));
+            }
+            let new = qualifier.map_or_else(|| q.name.clone(), |x| format!("{x}.{}", q.name));
+            self.edits.push(Edit::replace(callee.start_byte(), callee.end_byte(), vec![Piece::plain(new)]));
+        }
+        let appended: Vec<Piece> = matched
+            .iter()
+            .filter_map(|a| match &a.advice {
+                Advice::AppendArgs(code) => Some(Piece::plain(instantiate(code, a, &b, &mut self.aliases, self.pkg).concat())),
+                _ => None,
+            })
+            .collect();
+        if !appended.is_empty() {
+            self.append_args(node, appended);
+        }
+        // `defer f(x)` and `go f(x)` must stay calls: wrapping would change
+        // when the arguments are evaluated (and `defer (…)` is invalid).
+        if !node.parent().is_some_and(|p| matches!(p.kind(), "defer_statement" | "go_statement")) {
+            let wraps: Vec<&Aspect> = matched.iter().copied().filter(|a| matches!(a.advice, Advice::Wrap(_))).collect();
+            self.wrap(node, &wraps, &b);
+        }
+    }
+
+    pub(super) fn append_args<'t>(&mut self, call: Node<'t>, values: Vec<Piece>) {
+        let src = self.src();
+        let Some(args) = call.child_by_field_name("arguments") else { return };
+        let n = args.named_child_count();
+        let last = (n > 0).then(|| args.named_child((n - 1) as u32)).flatten();
+        let join = |mut v: Vec<Piece>, lead: &str| {
+            let mut out = vec![Piece::plain(lead)];
+            for (i, p) in v.drain(..).enumerate() {
+                if i > 0 {
+                    out.push(Piece::plain(", "));
+                }
+                out.push(p);
+            }
+            out
+        };
+        match last {
+            Some(l) if l.kind() == "variadic_argument" => {
+                // f(xs...) -> f(append(clip(xs), extra...)...): a copy, so the
+                // caller's slice is never written.
+                let Some(expr) = l.named_child(0) else { return };
+                self.clip_helper = true;
+                let helper = format!("__rtool_clip{}", self.index);
+                self.edits.push(Edit::insert(expr.start_byte(), 0, vec![Piece::plain(format!("append({helper}("))]));
+                let mut tail = join(values, "), ");
+                tail.push(Piece::plain(")"));
+                self.edits.push(Edit::insert(expr.end_byte(), 0, tail));
+            }
+            Some(l) => {
+                let between = &src[l.end_byte()..args.end_byte() - 1];
+                let trailing_comma = between.contains(&b',');
+                self.edits.push(Edit::insert(l.end_byte(), 0, join(values, if trailing_comma { "" } else { ", " })));
+                if trailing_comma {
+                    // `f(a,\n)`: the new arguments go after the comma.
+                    let e = self.edits.pop().unwrap_or_else(|| Edit::insert(0, 0, vec![]));
+                    let comma = l.end_byte() + between.iter().position(|&c| c == b',').unwrap_or(0) + 1;
+                    let mut pieces = e.pieces;
+                    pieces.push(Piece::plain(","));
+                    self.edits.push(Edit::insert(comma, 0, pieces));
+                }
+            }
+            None => self.edits.push(Edit::insert(args.end_byte() - 1, 0, join(values, ""))),
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `//name args` directive comments above declarations and statements.
+
+use super::*;
+
+/// `//name args` comments directly above a declaration (or above the
+/// statement holding a function literal).
+pub(super) fn directives_of(node: Node, src: &[u8]) -> Vec<(String, String)> {
+    let mut anchor = node;
+    if node.kind() == "func_literal" {
+        while let Some(p) = anchor.parent() {
+            if matches!(p.kind(), "statement_list" | "source_file" | "block") {
+                break;
+            }
+            anchor = p;
+        }
+    }
+    let mut out = Vec::new();
+    let mut line = anchor.start_position().row;
+    let mut prev = anchor.prev_sibling();
+    while let Some(c) = prev.filter(|c| c.kind() == "comment" && c.end_position().row + 1 >= line) {
+        let t = text(c, src);
+        if let Some(body) = t.strip_prefix("//").filter(|b| b.starts_with(|ch: char| !ch.is_whitespace())) {
+            let (name, args) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+            out.push((name.to_string(), args.trim().to_string()));
+        }
+        line = c.start_position().row;
+        prev = c.prev_sibling();
+    }
+    out.reverse();
+    out
+}
+
+/// `key=value` and positional words (`"quoted"` ones may hold spaces);
+/// positional ones get keys "0", "1", …
+pub(super) fn parse_directive_args(args: &str) -> Vec<(String, String)> {
+    let mut n = 0;
+    let words = crate::aspect::parse::split_args(args, 0).unwrap_or_default();
+    words
+        .into_iter()
+        .map(|(k, v, _)| match k {
+            Some(k) => (k, v),
+            None => {
+                n += 1;
+                ((n - 1).to_string(), v)
+            }
+        })
+        .collect()
+}
