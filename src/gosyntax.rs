@@ -4,6 +4,80 @@
 
 use tree_sitter::{Node, Parser, Tree};
 
+/// The tree-sitter-go node kinds rtool asks about, named once.
+pub mod kind {
+    pub const ARGUMENT_LIST: &str = "argument_list";
+    pub const BLOCK: &str = "block";
+    pub const CALL: &str = "call_expression";
+    pub const COMMENT: &str = "comment";
+    pub const COMPOSITE_LITERAL: &str = "composite_literal";
+    pub const CONST_DECLARATION: &str = "const_declaration";
+    pub const CONST_SPEC: &str = "const_spec";
+    pub const DEFER: &str = "defer_statement";
+    pub const DOT: &str = "dot";
+    pub const BLANK: &str = "blank_identifier";
+    pub const EXPRESSION_LIST: &str = "expression_list";
+    pub const EXPRESSION_STATEMENT: &str = "expression_statement";
+    pub const FIELD_DECLARATION_LIST: &str = "field_declaration_list";
+    pub const FUNCTION_DECLARATION: &str = "function_declaration";
+    pub const FUNC_LITERAL: &str = "func_literal";
+    pub const GENERIC_TYPE: &str = "generic_type";
+    pub const GO: &str = "go_statement";
+    pub const IDENTIFIER: &str = "identifier";
+    pub const IMPORT_DECLARATION: &str = "import_declaration";
+    pub const IMPORT_SPEC: &str = "import_spec";
+    pub const IMPORT_SPEC_LIST: &str = "import_spec_list";
+    pub const INDEX: &str = "index_expression";
+    pub const KEYED_ELEMENT: &str = "keyed_element";
+    pub const LABELED_STATEMENT: &str = "labeled_statement";
+    pub const LITERAL_ELEMENT: &str = "literal_element";
+    pub const METHOD_DECLARATION: &str = "method_declaration";
+    pub const PACKAGE_CLAUSE: &str = "package_clause";
+    pub const PARAMETER_LIST: &str = "parameter_list";
+    pub const PARENTHESIZED: &str = "parenthesized_expression";
+    pub const POINTER_TYPE: &str = "pointer_type";
+    pub const QUALIFIED_TYPE: &str = "qualified_type";
+    pub const SELECTOR: &str = "selector_expression";
+    pub const SHORT_VAR_DECLARATION: &str = "short_var_declaration";
+    pub const SOURCE_FILE: &str = "source_file";
+    pub const STATEMENT_LIST: &str = "statement_list";
+    pub const STRUCT_TYPE: &str = "struct_type";
+    pub const TYPE_CONVERSION: &str = "type_conversion_expression";
+    pub const TYPE_DECLARATION: &str = "type_declaration";
+    pub const TYPE_IDENTIFIER: &str = "type_identifier";
+    pub const TYPE_SPEC: &str = "type_spec";
+    pub const UNARY: &str = "unary_expression";
+    pub const VAR_DECLARATION: &str = "var_declaration";
+    pub const VAR_SPEC: &str = "var_spec";
+    pub const VAR_SPEC_LIST: &str = "var_spec_list";
+    pub const VARIADIC_ARGUMENT: &str = "variadic_argument";
+    pub const VARIADIC_PARAMETER: &str = "variadic_parameter_declaration";
+
+    /// Operands and primary expressions other than calls: what can be an
+    /// operand of any operator without parentheses.
+    pub const PRIMARY: &[&str] = &[
+        "identifier",
+        "selector_expression",
+        "index_expression",
+        "slice_expression",
+        "type_assertion_expression",
+        "parenthesized_expression",
+        "composite_literal",
+        "func_literal",
+        "type_conversion_expression",
+        "int_literal",
+        "float_literal",
+        "imaginary_literal",
+        "rune_literal",
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "true",
+        "false",
+        "nil",
+        "iota",
+    ];
+}
+
 pub fn parse(src: &[u8]) -> Option<Tree> {
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
@@ -37,14 +111,14 @@ pub fn first_error(n: Node) -> Option<Node> {
 pub fn import_specs(root: Node) -> Vec<Node> {
     let mut out = Vec::new();
     let mut c = root.walk();
-    for decl in root.named_children(&mut c).filter(|n| n.kind() == "import_declaration") {
+    for decl in root.named_children(&mut c).filter(|n| n.kind() == kind::IMPORT_DECLARATION) {
         let mut c2 = decl.walk();
         for child in decl.named_children(&mut c2) {
             match child.kind() {
-                "import_spec" => out.push(child),
-                "import_spec_list" => {
+                kind::IMPORT_SPEC => out.push(child),
+                kind::IMPORT_SPEC_LIST => {
                     let mut c3 = child.walk();
-                    out.extend(child.named_children(&mut c3).filter(|n| n.kind() == "import_spec"));
+                    out.extend(child.named_children(&mut c3).filter(|n| n.kind() == kind::IMPORT_SPEC));
                 }
                 _ => {}
             }

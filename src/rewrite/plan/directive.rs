@@ -3,12 +3,12 @@
 use super::*;
 
 /// `//name args` comments directly above a declaration (or above the
-/// statement holding a function literal).
+/// statement holding a function literal, the first of a block included).
 pub(super) fn directives_of(node: Node, src: &[u8]) -> Vec<(String, String)> {
     let mut anchor = node;
-    if node.kind() == "func_literal" {
+    if node.kind() == kind::FUNC_LITERAL {
         while let Some(p) = anchor.parent() {
-            if matches!(p.kind(), "statement_list" | "source_file" | "block") {
+            if matches!(p.kind(), kind::STATEMENT_LIST | kind::SOURCE_FILE | kind::BLOCK) {
                 break;
             }
             anchor = p;
@@ -16,8 +16,10 @@ pub(super) fn directives_of(node: Node, src: &[u8]) -> Vec<(String, String)> {
     }
     let mut out = Vec::new();
     let mut line = anchor.start_position().row;
-    let mut prev = anchor.prev_sibling();
-    while let Some(c) = prev.filter(|c| c.kind() == "comment" && c.end_position().row + 1 >= line) {
+    // The comments above a block's first statement belong to the block,
+    // before its statement list.
+    let mut prev = anchor.prev_sibling().or_else(|| anchor.parent().filter(|p| p.kind() == kind::STATEMENT_LIST)?.prev_sibling());
+    while let Some(c) = prev.filter(|c| c.kind() == kind::COMMENT && c.end_position().row + 1 >= line) {
         let t = text(c, src);
         if let Some(body) = t.strip_prefix("//").filter(|b| b.starts_with(|ch: char| !ch.is_whitespace())) {
             let (name, args) = body.split_once(char::is_whitespace).unwrap_or((body, ""));

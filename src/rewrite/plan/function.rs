@@ -46,11 +46,21 @@ impl<'a> FileCx<'a> {
                 self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: aspect {}: {msg}", self.file.path, a.id)));
                 return;
             }
+            // Advice that declares names gets a block of its own: its
+            // names never meet the function's later statements, and one
+            // that a placeholder means too is renamed.
+            let declared = declared_names(&code.text);
+            let bound: Vec<&String> = b.params.iter().chain(&b.results).chain(&b.receiver).collect();
+            let clashes: Vec<&String> = declared.iter().filter(|d| bound.contains(d)).collect();
+            let renamed = if clashes.is_empty() { None } else { Some(rename(code, &clashes)) };
+            let code = renamed.as_ref().unwrap_or(code);
             let text = instantiate(code, a, &b, &mut self.aliases, self.pkg).concat();
+            let (open, close) = if declared.is_empty() { ("", ";") } else { ("{", "};") };
+            pieces.push(Piece::plain(open));
             pieces.push(Piece::code(text, aspect_pos(a, code, 0)));
-            pieces.push(Piece::plain(";"));
+            pieces.push(Piece::plain(close));
         }
-        self.edits.push(Edit::insert(body.start_byte() + 1, 0, pieces));
+        self.edits.push(Edit::insert(body.start_byte() + 1, Order::Plain, pieces));
     }
 
     /// Gives every slot a usable name (editing the signature where a name is
@@ -65,7 +75,7 @@ impl<'a> FileCx<'a> {
             let name = if slots.len() == 1 && prefix == "_rtool_recv" { prefix.to_string() } else { format!("{prefix}{i}") };
             let edit = match s.fix {
                 Fix::Replace(n) => Edit::replace(n.start_byte(), n.end_byte(), vec![Piece::plain(name.clone())]),
-                Fix::InsertBefore(n) => Edit::insert(n.start_byte(), 0, vec![Piece::plain(format!("{name} "))]),
+                Fix::InsertBefore(n) => Edit::insert(n.start_byte(), Order::Plain, vec![Piece::plain(format!("{name} "))]),
                 Fix::Parenthesize(n) => {
                     Edit::replace(n.start_byte(), n.end_byte(), vec![Piece::plain(format!("({name} {})", text(n, src)))])
                 }
@@ -117,10 +127,10 @@ impl<'t> FuncParts<'t> {
             let slots = slots_of(r, src);
             if let Some(ty) = r.child_by_field_name("type") {
                 let (ptr, base) = match ty.kind() {
-                    "pointer_type" => (true, ty.named_child(0).unwrap_or(ty)),
+                    kind::POINTER_TYPE => (true, ty.named_child(0).unwrap_or(ty)),
                     _ => (false, ty),
                 };
-                let base = if base.kind() == "generic_type" { base.child_by_field_name("type").unwrap_or(base) } else { base };
+                let base = if base.kind() == kind::GENERIC_TYPE { base.child_by_field_name("type").unwrap_or(base) } else { base };
                 receiver_info = Some((ptr, text(base, src).to_string()));
             }
             receiver = slots.into_iter().next();
@@ -128,7 +138,7 @@ impl<'t> FuncParts<'t> {
         let display = match (&receiver_info, node.kind()) {
             (Some((true, t)), _) => format!("(*{t}).{name}"),
             (Some((false, t)), _) => format!("{t}.{name}"),
-            (None, "func_literal") => format!("{}.func", enclosing.unwrap_or("")),
+            (None, kind::FUNC_LITERAL) => format!("{}.func", enclosing.unwrap_or("")),
             _ => name.clone(),
         };
         let mut params = Vec::new();
@@ -140,7 +150,7 @@ impl<'t> FuncParts<'t> {
         }
         let mut results = Vec::new();
         if let Some(r) = node.child_by_field_name("result") {
-            if r.kind() == "parameter_list" {
+            if r.kind() == kind::PARAMETER_LIST {
                 let mut c = r.walk();
                 for p in r.named_children(&mut c) {
                     results.extend(slots_of(p, src));
@@ -151,7 +161,7 @@ impl<'t> FuncParts<'t> {
         }
         FuncParts {
             node,
-            literal: node.kind() == "func_literal",
+            literal: node.kind() == kind::FUNC_LITERAL,
             name,
             display,
             receiver,
@@ -176,11 +186,11 @@ impl<'t> FuncParts<'t> {
 
 pub(super) fn slots_of<'t>(decl: Node<'t>, src: &[u8]) -> Vec<Slot<'t>> {
     let Some(ty) = decl.child_by_field_name("type") else { return vec![] };
-    let ty_text = if decl.kind() == "variadic_parameter_declaration" { format!("...{}", text(ty, src)) } else { text(ty, src).to_string() };
+    let ty_text = if decl.kind() == kind::VARIADIC_PARAMETER { format!("...{}", text(ty, src)) } else { text(ty, src).to_string() };
     let mut c = decl.walk();
     let names: Vec<Node> = decl.children_by_field_name("name", &mut c).collect();
     if names.is_empty() {
-        let at = if decl.kind() == "variadic_parameter_declaration" { decl } else { ty };
+        let at = if decl.kind() == kind::VARIADIC_PARAMETER { decl } else { ty };
         return vec![Slot { name: None, ty: ty_text, fix: Fix::InsertBefore(at) }];
     }
     names
@@ -190,4 +200,86 @@ pub(super) fn slots_of<'t>(decl: Node<'t>, src: &[u8]) -> Vec<Slot<'t>> {
             Slot { name: (t != "_").then(|| t.to_string()), ty: ty_text.clone(), fix: Fix::Replace(n) }
         })
         .collect()
+}
+
+/// Advice statements parsed as the body of a function: the tree, and the
+/// offset of the advice text in the parsed source.
+fn parse_statements(text: &str) -> Option<(tree_sitter::Tree, String, usize)> {
+    let head = "package p\nfunc _() {\n";
+    let src = format!("{head}{text}\n}}\n");
+    Some((gosyntax::parse(src.as_bytes())?, src, head.len()))
+}
+
+/// The names advice statements declare at their top level (variables,
+/// constants, types, labels).
+pub(super) fn declared_names(text: &str) -> Vec<String> {
+    let Some((tree, src, _)) = parse_statements(text) else { return vec![] };
+    let mut out = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        let mut c = n.walk();
+        match n.kind() {
+            kind::SOURCE_FILE | kind::FUNCTION_DECLARATION | kind::BLOCK | kind::STATEMENT_LIST => {
+                stack.extend(n.named_children(&mut c));
+            }
+            kind::VAR_DECLARATION | kind::CONST_DECLARATION | kind::TYPE_DECLARATION | kind::VAR_SPEC_LIST => {
+                stack.extend(n.named_children(&mut c));
+            }
+            kind::SHORT_VAR_DECLARATION => {
+                if let Some(left) = n.child_by_field_name("left") {
+                    out.extend(left.named_children(&mut c).map(|x| text_of(x, &src)));
+                }
+            }
+            kind::VAR_SPEC | kind::CONST_SPEC | kind::TYPE_SPEC => {
+                out.extend(n.children_by_field_name("name", &mut c).map(|x| text_of(x, &src)));
+            }
+            kind::LABELED_STATEMENT => out.extend(n.child_by_field_name("label").map(|x| text_of(x, &src))),
+            _ => {}
+        }
+    }
+    out.retain(|n| n != "_");
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn text_of(n: Node, src: &str) -> String {
+    text(n, src.as_bytes()).to_string()
+}
+
+/// `code` with every use of the names in `clashes` renamed
+/// (`start` → `_rtool_start`), holes moved along. Field names and struct
+/// literal keys are not variables and keep their names.
+fn rename(code: &Code, clashes: &[&String]) -> Code {
+    let Some((tree, src, base)) = parse_statements(&code.text) else { return code.clone() };
+    let mut at: Vec<(usize, usize)> = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+        let is_key = n.parent().is_some_and(|p| {
+            p.kind() == kind::LITERAL_ELEMENT && p.parent().is_some_and(|k| k.kind() == kind::KEYED_ELEMENT && k.named_child(0) == Some(p))
+        });
+        if n.kind() == kind::IDENTIFIER && !is_key && n.start_byte() >= base && clashes.iter().any(|c| **c == text_of(n, &src)) {
+            at.push((n.start_byte() - base, n.end_byte() - base));
+        }
+    }
+    at.sort();
+    let mut out = code.clone();
+    let mut text = String::new();
+    let mut last = 0;
+    for &(s, e) in &at {
+        text.push_str(&code.text[last..s]);
+        text.push_str("_rtool_");
+        text.push_str(&code.text[s..e]);
+        last = e;
+    }
+    text.push_str(&code.text[last..]);
+    out.text = text;
+    for h in &mut out.holes {
+        let shift = at.iter().filter(|(s, _)| *s < h.start).count() * "_rtool_".len();
+        h.start += shift;
+        h.end += shift;
+    }
+    out
 }

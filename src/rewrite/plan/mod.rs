@@ -12,13 +12,13 @@ mod function;
 mod package;
 mod wrap;
 
-use super::edit::{self, Edit, Mode, Piece};
+use super::edit::{self, Edit, Mode, Order, Piece};
 use super::lines::{Pos, PosMap};
 use super::{Rewritten, SourceFile};
 use crate::aspect::joinpoint::{NodeInfo, NodeKind, PackageInfo};
 use crate::aspect::{Advice, Aspect, Code, HoleKind};
 use crate::error::{Error, Result};
-use crate::gosyntax::{self, text};
+use crate::gosyntax::{self, kind, text};
 pub use code::go_quote;
 use code::*;
 use directive::*;
@@ -205,8 +205,8 @@ impl<'a> FileCx<'a> {
         for spec in gosyntax::import_specs(root) {
             let Some(path) = gosyntax::string_value(spec.child_by_field_name("path"), &file.src) else { continue };
             match spec.child_by_field_name("name") {
-                Some(n) if n.kind() == "dot" => dot_paths.push(path),
-                Some(n) if n.kind() == "blank_identifier" => {}
+                Some(n) if n.kind() == kind::DOT => dot_paths.push(path),
+                Some(n) if n.kind() == kind::BLANK => {}
                 Some(n) => imports.push((text(n, &file.src).to_string(), path)),
                 None => imports.push((gosyntax::default_import_name(&path), path)),
             }
@@ -254,7 +254,7 @@ impl<'a> FileCx<'a> {
         let src = self.src();
         let mut enclosing_name = enclosing.map(str::to_string);
         match node.kind() {
-            "function_declaration" | "method_declaration" | "func_literal" => {
+            kind::FUNCTION_DECLARATION | kind::METHOD_DECLARATION | kind::FUNC_LITERAL => {
                 let directives = directives_of(node, src);
                 if directives.iter().any(|(n, _)| n == "rtool:ignore") {
                     return;
@@ -267,15 +267,15 @@ impl<'a> FileCx<'a> {
                     self.prepend(&f, &matched, &directives);
                 }
             }
-            "type_declaration" | "var_declaration" | "const_declaration"
+            kind::TYPE_DECLARATION | kind::VAR_DECLARATION | kind::CONST_DECLARATION
                 if directives_of(node, src).iter().any(|(n, _)| n == "rtool:ignore") =>
             {
                 return;
             }
-            "call_expression" => self.call(node, wanted),
-            "type_spec" => {
+            kind::CALL | kind::TYPE_CONVERSION => self.call(node, wanted),
+            kind::TYPE_SPEC => {
                 if let (Some(name), Some(st)) = (node.child_by_field_name("name"), node.child_by_field_name("type"))
-                    && st.kind() == "struct_type"
+                    && st.kind() == kind::STRUCT_TYPE
                 {
                     let info = NodeInfo::Struct { name: text(name, src).to_string() };
                     let matched = self.matching(wanted, NodeKind::Struct, &info);
@@ -284,7 +284,7 @@ impl<'a> FileCx<'a> {
                     }
                 }
             }
-            "composite_literal" => self.literal(node, wanted),
+            kind::COMPOSITE_LITERAL => self.literal(node, wanted),
             _ => {}
         }
         let mut c = node.walk();

@@ -5,7 +5,7 @@ use super::*;
 
 impl<'a> FileCx<'a> {
     pub(super) fn add_fields<'t>(&mut self, st: Node<'t>, matched: &[&Aspect]) {
-        let Some(list) = st.named_child(0).filter(|l| l.kind() == "field_declaration_list") else { return };
+        let Some(list) = st.named_child(0).filter(|l| l.kind() == kind::FIELD_DECLARATION_LIST) else { return };
         let close = list.end_byte() - 1;
         // `struct{ A int }`: right after the last field, which needs a `;`.
         let blanks = self.src()[..close].iter().rev().take_while(|&&c| c == b' ' || c == b'\t').count();
@@ -21,7 +21,7 @@ impl<'a> FileCx<'a> {
         let lead = if matches!(before, Some(b'\n' | b';' | b'{')) { "" } else { "; " };
         let tail = if at == close { " " } else { "" };
         let pieces = vec![Piece::plain(format!("{lead}{}{tail}", fields.join(" ")))];
-        self.edits.push(Edit::insert(at, 0, pieces));
+        self.edits.push(Edit::insert(at, Order::Plain, pieces));
     }
 
     /// Package-level advice that lands in this file.
@@ -40,11 +40,8 @@ impl<'a> FileCx<'a> {
                         aspect_pos(a, code, 0),
                     ));
                     pieces.push(Piece::plain("\n"));
-                    self.edits.push(Edit::insert(
-                        src.len(),
-                        10 + self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0) as i64,
-                        pieces,
-                    ));
+                    let defined = self.order.iter().position(|o| std::ptr::eq(*o, *a)).unwrap_or(0);
+                    self.edits.push(Edit::insert(src.len(), Order::Injected(defined), pieces));
                 }
                 Advice::AddImport(path) if !self.blank.contains(path) => {
                     self.blank.push(path.clone());
@@ -57,7 +54,7 @@ impl<'a> FileCx<'a> {
                     let piece = Piece::plain(instantiate(value, a, &Bindings::default(), &mut self.aliases, self.pkg).concat());
                     match (spec.child_by_field_name("value"), spec.child_by_field_name("type")) {
                         (Some(v), _) => self.edits.push(Edit::replace(v.start_byte(), v.end_byte(), vec![piece])),
-                        (None, Some(t)) => self.edits.push(Edit::insert(t.end_byte(), 0, vec![Piece::plain(" = "), piece])),
+                        (None, Some(t)) => self.edits.push(Edit::insert(t.end_byte(), Order::Plain, vec![Piece::plain(" = "), piece])),
                         _ => {}
                     }
                 }
@@ -79,20 +76,20 @@ impl<'a> FileCx<'a> {
                 continue;
             }
             kept.push(qualifier);
-            self.edits.push(Edit::insert(self.src().len(), 1 << 41, vec![Piece::plain(format!("\nvar _ = {callee}\n"))]));
+            self.edits.push(Edit::insert(self.src().len(), Order::KeepAlive, vec![Piece::plain(format!("\nvar _ = {callee}\n"))]));
         }
         if self.clip_helper {
             let h = format!("\nfunc __rtool_clip{}[S ~[]E, E any](s S) S {{ return s[:len(s):len(s)] }}\n", self.index);
-            self.edits.push(Edit::insert(self.src().len(), 1 << 40, vec![Piece::plain(h)]));
+            self.edits.push(Edit::insert(self.src().len(), Order::ClipHelper, vec![Piece::plain(h)]));
         }
         if self.aliases.is_empty() && self.blank.is_empty() {
             return;
         }
         let mut c = root.walk();
-        let Some(clause) = root.named_children(&mut c).find(|n| n.kind() == "package_clause") else { return };
+        let Some(clause) = root.named_children(&mut c).find(|n| n.kind() == kind::PACKAGE_CLAUSE) else { return };
         let mut specs: Vec<String> = self.aliases.iter().map(|(path, alias)| format!("{alias} {}", go_quote(path))).collect();
         specs.extend(self.blank.iter().map(|p| format!("_ {}", go_quote(p))));
-        self.edits.push(Edit::insert(clause.end_byte(), 0, vec![Piece::plain(format!("; import ({})", specs.join("; ")))]));
+        self.edits.push(Edit::insert(clause.end_byte(), Order::Plain, vec![Piece::plain(format!("; import ({})", specs.join("; ")))]));
     }
 }
 
@@ -111,8 +108,8 @@ pub(super) fn qualifier_uses(root: Node, src: &[u8], name: &str) -> usize {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         let q = match node.kind() {
-            "selector_expression" => node.child_by_field_name("operand"),
-            "qualified_type" => node.child_by_field_name("package"),
+            kind::SELECTOR => node.child_by_field_name("operand"),
+            kind::QUALIFIED_TYPE => node.child_by_field_name("package"),
             _ => None,
         };
         if q.is_some_and(|q| text(q, src) == name) {
@@ -126,7 +123,7 @@ pub(super) fn qualifier_uses(root: Node, src: &[u8], name: &str) -> usize {
 
 pub(super) fn find_var_spec<'t>(root: Node<'t>, src: &[u8], var: &str) -> Option<Node<'t>> {
     let mut c = root.walk();
-    for decl in root.named_children(&mut c).filter(|n| n.kind() == "var_declaration") {
+    for decl in root.named_children(&mut c).filter(|n| n.kind() == kind::VAR_DECLARATION) {
         if directives_of(decl, src).iter().any(|(n, _)| n == "rtool:ignore") {
             continue;
         }
@@ -134,10 +131,10 @@ pub(super) fn find_var_spec<'t>(root: Node<'t>, src: &[u8], var: &str) -> Option
         let mut specs: Vec<Node> = Vec::new();
         for ch in decl.named_children(&mut c2) {
             match ch.kind() {
-                "var_spec" => specs.push(ch),
-                "var_spec_list" => {
+                kind::VAR_SPEC => specs.push(ch),
+                kind::VAR_SPEC_LIST => {
                     let mut c3 = ch.walk();
-                    specs.extend(ch.named_children(&mut c3).filter(|n| n.kind() == "var_spec"));
+                    specs.extend(ch.named_children(&mut c3).filter(|n| n.kind() == kind::VAR_SPEC));
                 }
                 _ => {}
             }
