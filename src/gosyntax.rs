@@ -18,6 +18,7 @@ pub mod kind {
     pub const BLANK: &str = "blank_identifier";
     pub const EXPRESSION_LIST: &str = "expression_list";
     pub const EXPRESSION_STATEMENT: &str = "expression_statement";
+    pub const FIELD_DECLARATION: &str = "field_declaration";
     pub const FIELD_DECLARATION_LIST: &str = "field_declaration_list";
     pub const FUNCTION_DECLARATION: &str = "function_declaration";
     pub const FUNC_LITERAL: &str = "func_literal";

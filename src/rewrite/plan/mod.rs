@@ -34,6 +34,8 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
     let (pkg_level, node_level): (Vec<&Aspect>, Vec<&Aspect>) = aspects.iter().partition(|a| a.kind == NodeKind::Package);
     let first = files.iter().position(|f| !generated(&f.path) && !file_ignored(&f.src));
     let mut all_imports = Vec::new();
+    // Variables assign advice names that the package declares.
+    let mut declared: Vec<String> = Vec::new();
 
     for (i, f) in files.iter().enumerate() {
         if generated(&f.path) || file_ignored(&f.src) {
@@ -61,6 +63,10 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         if let Some(e) = cx.error.take() {
             return Err(e);
         }
+        declared.extend(here.iter().filter_map(|a| match &a.advice {
+            Advice::Assign { var, .. } if package::declares_var(root, &f.src, var) => Some(var.clone()),
+            _ => None,
+        }));
         if let Some((line, col)) = cx.broken {
             if strict {
                 return Err(Error::failed(format!(
@@ -81,6 +87,24 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         let map = PosMap::new(&f.src, &f.path);
         out.changed.push((i, edit::apply(&f.src, cx.edits, &map, &f.path, mode)?));
         out.stats.rewritten += 1;
+    }
+
+    // Assign advice naming a variable the package does not declare is a
+    // mistake in the aspect (unless a file that could declare it was left
+    // unchanged for a parse error).
+    for a in &pkg_level {
+        if let Advice::Assign { var, .. } = &a.advice
+            && !declared.contains(var)
+            && out.skipped.is_empty()
+        {
+            return Err(Error::failed(format!(
+                "{}:{}:1: aspect {}: package {} declares no package-level variable {var} to assign",
+                a.file.display(),
+                a.line,
+                a.id,
+                pkg.path
+            )));
+        }
     }
 
     // Declarations injected into new files.
@@ -196,6 +220,8 @@ struct FileCx<'a> {
     error: Option<Error>,
     /// Packages injected `//go:linkname` directives refer to.
     linknames: Vec<String>,
+    /// (variable, aspect id) of the assign advice applied in this file.
+    assigned: Vec<(String, String)>,
 }
 
 impl<'a> FileCx<'a> {
@@ -227,6 +253,7 @@ impl<'a> FileCx<'a> {
             broken: None,
             error: None,
             linknames: vec![],
+            assigned: vec![],
         }
     }
 

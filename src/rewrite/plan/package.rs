@@ -11,9 +11,21 @@ impl<'a> FileCx<'a> {
         let blanks = self.src()[..close].iter().rev().take_while(|&&c| c == b' ' || c == b'\t').count();
         let before = self.src()[..close - blanks].last().copied();
         let at = if before == Some(b'\n') { close } else { close - blanks };
+        // A field added twice, or one the struct has, is a conflict.
+        let mut names: Vec<(String, Option<&str>)> = struct_field_names(list, self.src()).into_iter().map(|n| (n, None)).collect();
         let mut fields = Vec::new();
         for a in matched {
             if let Advice::AddField { name, ty } = &a.advice {
+                if let Some((_, by)) = names.iter().find(|(n, _)| n == name) {
+                    let (line, col) = gosyntax::line_col(st);
+                    let msg = match by {
+                        Some(other) => format!("aspects {other} and {} both add field {name}", a.id),
+                        None => format!("aspect {} adds field {name}, which the struct has already", a.id),
+                    };
+                    self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: {msg}", self.file.path)));
+                    return;
+                }
+                names.push((name.clone(), Some(a.id.as_str())));
                 let ty_text = instantiate(ty, a, &Bindings::default(), &mut self.aliases, self.pkg).concat();
                 fields.push(format!("{name} {ty_text};"));
             }
@@ -51,10 +63,19 @@ impl<'a> FileCx<'a> {
                     if self.note_broken(spec) {
                         continue;
                     }
+                    if let Some((_, first)) = self.assigned.iter().find(|(v, _)| v == var) {
+                        let (line, col) = gosyntax::line_col(spec);
+                        let msg = format!("aspects {first} and {} both assign {var}", a.id);
+                        self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: {msg}", self.file.path)));
+                        return;
+                    }
+                    self.assigned.push((var.clone(), a.id.clone()));
                     let piece = Piece::plain(instantiate(value, a, &Bindings::default(), &mut self.aliases, self.pkg).concat());
                     match (spec.child_by_field_name("value"), spec.child_by_field_name("type")) {
-                        (Some(v), _) => self.edits.push(Edit::replace(v.start_byte(), v.end_byte(), vec![piece])),
-                        (None, Some(t)) => self.edits.push(Edit::insert(t.end_byte(), Order::Plain, vec![Piece::plain(" = "), piece])),
+                        (Some(v), _) => self.edits.push(Edit::replace(v.start_byte(), v.end_byte(), vec![piece]).by(&a.id)),
+                        (None, Some(t)) => {
+                            self.edits.push(Edit::insert(t.end_byte(), Order::Plain, vec![Piece::plain(" = "), piece]).by(&a.id))
+                        }
                         _ => {}
                     }
                 }
@@ -148,4 +169,41 @@ pub(super) fn find_var_spec<'t>(root: Node<'t>, src: &[u8], var: &str) -> Option
         }
     }
     None
+}
+
+/// The names of a struct's fields (embedded ones by their type's name).
+fn struct_field_names(list: Node, src: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut c = list.walk();
+    for decl in list.named_children(&mut c).filter(|d| d.kind() == kind::FIELD_DECLARATION) {
+        let mut c2 = decl.walk();
+        let names: Vec<String> = decl.children_by_field_name("name", &mut c2).map(|n| text(n, src).to_string()).collect();
+        if names.is_empty() {
+            // Embedded: `T`, `*T`, `p.T`, `T[X]`: the last name of the type.
+            let ty = decl.child_by_field_name("type").map(|t| text(t, src)).unwrap_or("");
+            let base = ty.split('[').next().unwrap_or(ty);
+            out.push(base.rsplit(['.', '*']).next().unwrap_or(base).to_string());
+        }
+        out.extend(names);
+    }
+    out
+}
+
+/// Whether the file declares package-level variable `var` (ignored by
+/// `//rtool:ignore` or not).
+pub(super) fn declares_var(root: Node, src: &[u8], var: &str) -> bool {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        let mut c = n.walk();
+        match n.kind() {
+            kind::SOURCE_FILE | kind::VAR_DECLARATION | kind::VAR_SPEC_LIST => stack.extend(n.named_children(&mut c)),
+            kind::VAR_SPEC => {
+                if n.children_by_field_name("name", &mut c).any(|x| text(x, src) == var) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
