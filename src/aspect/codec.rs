@@ -1,13 +1,16 @@
 //! A compact binary form of a build's aspects, so that the coordinator can
 //! memoize them: the first compile of a build parses the aspect files with
 //! tree-sitter, later ones only decode. Join points are stored as their
-//! canonical text and re-read by the hand-written expression parser.
+//! canonical text and re-read by the hand-written expression parser;
+//! advice as its kind's tag and fields (`advice::ADVICE`), placeholders as
+//! their identifiers.
 
-use super::joinpoint::{self, NodeKind, QualName};
-use super::{Advice, Aspect, Code, Hole, HoleKind, Import};
+use super::advice::{self, Field, FieldReader};
+use super::joinpoint::{self, NodeKind};
+use super::{Aspect, Code, Hole, HoleKind, Import, Placeholder};
 use std::path::PathBuf;
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 pub fn encode(aspects: &[Aspect]) -> Vec<u8> {
     let mut w = Writer(Vec::new());
@@ -25,16 +28,14 @@ pub fn encode(aspects: &[Aspect]) -> Vec<u8> {
             w.str(&i.name);
             w.str(&i.path);
         }
-        match &a.advice {
-            Advice::Prepend(c) => w.tag(0).code(c),
-            Advice::Wrap(c) => w.tag(1).code(c),
-            Advice::ReplaceFunction(q) => w.tag(2).str(&q.path).str(&q.name),
-            Advice::AppendArgs(c) => w.tag(3).code(c),
-            Advice::Inject { code, new_file } => w.tag(4).code(code).u32(*new_file as u32),
-            Advice::AddField { name, ty } => w.tag(5).str(name).code(ty),
-            Advice::AddImport(p) => w.tag(6).str(p),
-            Advice::Assign { var, value } => w.tag(7).str(var).code(value),
-        };
+        w.tag(a.advice.kind().def().tag);
+        for f in a.advice.fields() {
+            match f {
+                Field::Code(c) => w.code(c),
+                Field::Text(t) => w.str(t),
+                Field::Flag(b) => w.u32(b as u32),
+            };
+        }
     }
     w.0
 }
@@ -58,17 +59,7 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<Aspect>> {
         for _ in 0..r.u32()? {
             imports.push(Import { name: r.str()?, path: r.str()? });
         }
-        let advice = match r.u32()? {
-            0 => Advice::Prepend(r.code()?),
-            1 => Advice::Wrap(r.code()?),
-            2 => Advice::ReplaceFunction(QualName { path: r.str()?, name: r.str()? }),
-            3 => Advice::AppendArgs(r.code()?),
-            4 => Advice::Inject { code: r.code()?, new_file: r.u32()? != 0 },
-            5 => Advice::AddField { name: r.str()?, ty: r.code()? },
-            6 => Advice::AddImport(r.str()?),
-            7 => Advice::Assign { var: r.str()?, value: r.code()? },
-            _ => return None,
-        };
+        let advice = (advice::by_tag(r.u32()?)?.decode)(&mut r)?;
         out.push(Aspect { id, file, line, builtin, join, kind, advice, order, imports });
     }
     r.0.is_empty().then_some(out)
@@ -94,7 +85,7 @@ impl Writer {
         for h in &c.holes {
             self.u32(h.start as u32).u32(h.end as u32);
             match &h.kind {
-                HoleKind::Placeholder(p) => self.tag(0).str(p),
+                HoleKind::Placeholder(p) => self.tag(0).str(&p.to_string()),
                 HoleKind::Qualifier(q) => self.tag(1).str(q),
             };
         }
@@ -116,19 +107,58 @@ impl Reader<'_> {
         self.0 = &self.0[n..];
         String::from_utf8(s.to_vec()).ok()
     }
-    fn code(&mut self) -> Option<Code> {
+    fn read_code(&mut self) -> Option<Code> {
         let text = self.str()?;
         let (line, col) = (self.u32()? as usize, self.u32()? as usize);
         let mut holes = Vec::new();
         for _ in 0..self.u32()? {
             let (start, end) = (self.u32()? as usize, self.u32()? as usize);
             let kind = match self.u32()? {
-                0 => HoleKind::Placeholder(self.str()?),
+                0 => HoleKind::Placeholder(Placeholder::parse(&self.str()?)?),
                 1 => HoleKind::Qualifier(self.str()?),
                 _ => return None,
             };
             holes.push(Hole { start, end, kind });
         }
         Some(Code { text, holes, line, col })
+    }
+}
+
+impl FieldReader for Reader<'_> {
+    fn code(&mut self) -> Option<Code> {
+        self.read_code()
+    }
+    fn text(&mut self) -> Option<String> {
+        self.str()
+    }
+    fn flag(&mut self) -> Option<bool> {
+        Some(self.u32()? != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aspect::parse::parse_file;
+    use std::path::Path;
+
+    #[test]
+    fn damaged_input_is_refused() {
+        let src = "package a\n\n//rtool:aspect a\n//rtool:where function(name=F)\n//rtool:prepend\nfunc _() { f(RtoolParam1) }\n";
+        let aspects = parse_file(Path::new("/a.go"), src.as_bytes(), false).unwrap();
+        let bytes = encode(&aspects);
+        assert_eq!(decode(&bytes).unwrap(), aspects);
+        // Truncated, or with bytes left over.
+        assert!(decode(&bytes[..bytes.len() - 1]).is_none());
+        assert!(decode(&[bytes.as_slice(), &[0]].concat()).is_none());
+        // A placeholder that is none: the identifier is the code's last text.
+        let mut bad = bytes.clone();
+        let at = bad.windows(11).rposition(|w| w == b"RtoolParam1").unwrap();
+        bad[at + 10] = b'X';
+        assert!(decode(&bad).is_none());
+        // An advice tag no kind has: the tag follows the (empty) imports.
+        let mut w = Writer(Vec::new());
+        w.u32(VERSION).u32(1).str("a").str("/a.go").u32(3).u32(0).str("std").u32(0).u32(0).u32(99);
+        assert!(decode(&w.0).is_none());
     }
 }

@@ -1,17 +1,24 @@
 //! Aspects: a join point (where) plus advice (what). This module owns the
-//! model; `parse` reads aspect files, `joinpoint` the `//rtool:where`
-//! expressions, `builtin` the aspects embedded in rtool, `codec` the compact
-//! form the coordinator memoizes for the rest of a build.
+//! model; `parse` reads aspect files (with `directive` for `//rtool:`
+//! comments and `extract` for advice code), `advice` is the table of advice
+//! kinds, `placeholder` the names advice code uses, `joinpoint` the
+//! `//rtool:where` expressions, `builtin` the aspects embedded in rtool,
+//! `codec` the compact form the coordinator memoizes for the rest of a build.
 
+pub mod advice;
 pub mod builtin;
 pub mod codec;
+mod directive;
+mod extract;
 pub mod joinpoint;
 pub mod parse;
+pub mod placeholder;
 
 use crate::config::Config;
 use crate::ctx::ENV_DISABLE;
 use crate::error::{Error, Result};
 use joinpoint::{Expr, NodeKind, QualName};
+pub use placeholder::Placeholder;
 use std::path::{Path, PathBuf};
 
 /// Every aspect of a configuration, in application order: built-ins, then
@@ -68,7 +75,7 @@ pub struct Aspect {
 impl Aspect {
     /// Whether the advice can bring packages into a compile.
     pub fn adds_packages(&self) -> bool {
-        !self.imports.is_empty() || matches!(self.advice, Advice::ReplaceFunction(_) | Advice::AddImport(_) | Advice::Inject { .. })
+        !self.imports.is_empty() || self.advice.kind().def().adds_packages
     }
 
     /// The import paths of the packages the advice can bring in: the aspect
@@ -110,32 +117,6 @@ pub enum Advice {
     Assign { var: String, value: Code },
 }
 
-impl Advice {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Advice::Prepend(_) => "prepend",
-            Advice::Wrap(_) => "wrap",
-            Advice::ReplaceFunction(_) => "replace-function",
-            Advice::AppendArgs(_) => "append-args",
-            Advice::Inject { .. } => "inject",
-            Advice::AddField { .. } => "add-field",
-            Advice::AddImport(_) => "import",
-            Advice::Assign { .. } => "assign",
-        }
-    }
-
-    /// The node kinds this advice can apply to.
-    pub fn applies_to(&self) -> &'static [NodeKind] {
-        match self {
-            Advice::Prepend(_) => &[NodeKind::Function],
-            Advice::Wrap(_) => &[NodeKind::Call, NodeKind::Literal],
-            Advice::ReplaceFunction(_) | Advice::AppendArgs(_) => &[NodeKind::Call],
-            Advice::AddField { .. } => &[NodeKind::Struct],
-            Advice::Inject { .. } | Advice::AddImport(_) | Advice::Assign { .. } => &[NodeKind::Package],
-        }
-    }
-}
-
 /// Advice code: Go source taken from an aspect file, with the places that
 /// are filled in per join point (holes), and where it came from so that
 /// injected code keeps the aspect file's positions.
@@ -158,7 +139,7 @@ pub struct Hole {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HoleKind {
     /// `RtoolExpr`, `RtoolFuncName`, `RtoolParam0`, `RtoolArg_name`, …
-    Placeholder(String),
+    Placeholder(Placeholder),
     /// The name of one of the aspect file's imports, used as a qualifier:
     /// replaced by the alias rtool gives that import.
     Qualifier(String),
@@ -175,26 +156,38 @@ impl Code {
     }
 }
 
-/// The placeholders advice code may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "RtoolExpr",
-    "RtoolFuncName",
-    "RtoolPackage",
-    "RtoolReceiver",
-    "RtoolParamValues",
-    "RtoolParamNames",
-    "RtoolParam<N>",
-    "RtoolResult<N>",
-    "RtoolArg_<key>",
-    "RtoolArgParams_<key>",
-];
+/// Whether `s` is a Go identifier (letters, digits and `_`, not starting
+/// with a digit; keywords are not told apart).
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
 
-/// Whether `ident` is a placeholder name.
-pub fn is_placeholder(ident: &str) -> bool {
-    let numbered = |p: &str| ident.strip_prefix(p).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    matches!(ident, "RtoolExpr" | "RtoolFuncName" | "RtoolPackage" | "RtoolReceiver" | "RtoolParamValues" | "RtoolParamNames")
-        || numbered("RtoolParam")
-        || numbered("RtoolResult")
-        || ident.strip_prefix("RtoolArg_").is_some_and(|k| !k.is_empty())
-        || ident.strip_prefix("RtoolArgParams_").is_some_and(|k| !k.is_empty())
+/// Whether `s` can be an import path, by the rules the compiler applies to
+/// import declarations (non-empty, not absolute, no spaces, control or
+/// punctuation characters it rejects).
+pub fn is_import_path(s: &str) -> bool {
+    const ILLEGAL: &str = "!\"#$%&'()*,:;<=>?[\\]^`{|}\u{FFFD}";
+    !s.is_empty() && !s.starts_with('/') && !s.chars().any(|c| c.is_control() || c.is_whitespace() || ILLEGAL.contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_and_import_paths() {
+        for ok in ["x", "_", "Var2", "größe"] {
+            assert!(is_identifier(ok), "{ok}");
+        }
+        for bad in ["", "2x", "a.b", "a-b", "a b"] {
+            assert!(!is_identifier(bad), "{bad}");
+        }
+        for ok in ["fmt", "net/http", "example.com/a-b/v2", "rtool.invalid/support", "gopkg.in/yaml.v3"] {
+            assert!(is_import_path(ok), "{ok}");
+        }
+        for bad in ["", "/abs", "a b", "a\"b", "a:b", "a\\b", "x\ty"] {
+            assert!(!is_import_path(bad), "{bad}");
+        }
+    }
 }

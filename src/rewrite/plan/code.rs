@@ -2,6 +2,8 @@
 //! bindings, import qualifiers replaced by rtool's aliases.
 
 use super::*;
+/// For the placeholders the planner's other parts ask about (`function`).
+pub(super) use crate::aspect::Placeholder;
 
 /// The parameter names listed (comma-separated) by directive argument `key`.
 pub(super) fn arg_param_names<'b>(b: &'b Bindings, key: &str) -> Vec<&'b str> {
@@ -13,8 +15,7 @@ pub(super) fn arg_param_names<'b>(b: &'b Bindings, key: &str) -> Vec<&'b str> {
 /// parameter, described.
 pub(super) fn unknown_arg_params(code: &Code, b: &Bindings) -> Option<String> {
     for h in &code.holes {
-        let HoleKind::Placeholder(p) = &h.kind else { continue };
-        let Some(key) = p.strip_prefix("RtoolArgParams_") else { continue };
+        let HoleKind::Placeholder(Placeholder::ArgParams(key)) = &h.kind else { continue };
         if let Some(bad) = arg_param_names(b, key).into_iter().find(|n| *n == "_" || !b.params.iter().any(|q| q == n)) {
             return Some(format!("the directive's {key}= names {bad:?}, which is not a parameter of {}", b.func_name));
         }
@@ -27,15 +28,15 @@ pub(super) fn missing_binding(code: &Code, f: &FuncParts) -> Option<String> {
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     for h in &code.holes {
         let HoleKind::Placeholder(p) = &h.kind else { continue };
-        let index = |prefix: &str| p.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok());
-        if index("RtoolParam").is_some_and(|i| i >= f.params.len()) {
-            return Some(format!("{p}, but {} has {}", f.display, count(f.params.len(), "parameter")));
-        }
-        if index("RtoolResult").is_some_and(|i| i >= f.results.len()) {
-            return Some(format!("{p}, but {} has {}", f.display, count(f.results.len(), "result")));
-        }
-        if p == "RtoolReceiver" && f.receiver.is_none() {
-            return Some(format!("{p}, but {} has no receiver", f.display));
+        match p {
+            Placeholder::Param(i) if *i >= f.params.len() => {
+                return Some(format!("{p}, but {} has {}", f.display, count(f.params.len(), "parameter")));
+            }
+            Placeholder::Result(i) if *i >= f.results.len() => {
+                return Some(format!("{p}, but {} has {}", f.display, count(f.results.len(), "result")));
+            }
+            Placeholder::Receiver if f.receiver.is_none() => return Some(format!("{p}, but {} has no receiver", f.display)),
+            _ => {}
         }
     }
     None
@@ -78,7 +79,7 @@ pub(super) fn instantiate(code: &Code, a: &Aspect, b: &Bindings, aliases: &mut B
                 Some(imp) => cur.push_str(&alias_for(aliases, &imp.path)),
                 None => cur.push_str(name),
             },
-            HoleKind::Placeholder(p) if p == "RtoolExpr" => {
+            HoleKind::Placeholder(Placeholder::Expr) => {
                 parts.push(std::mem::take(&mut cur));
             }
             HoleKind::Placeholder(p) => cur.push_str(&placeholder_value(p, b, pkg)),
@@ -89,35 +90,23 @@ pub(super) fn instantiate(code: &Code, a: &Aspect, b: &Bindings, aliases: &mut B
     parts
 }
 
-pub(super) fn placeholder_value(p: &str, b: &Bindings, pkg: &PackageInfo) -> String {
-    let index = |prefix: &str| p.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok());
+pub(super) fn placeholder_value(p: &Placeholder, b: &Bindings, pkg: &PackageInfo) -> String {
+    let listed = |names: Vec<String>, ty: &str| format!("[]{ty}{{{}}}", names.join(", "));
     match p {
-        "RtoolFuncName" => go_quote(&b.func_name),
-        "RtoolPackage" => go_quote(&pkg.path),
-        "RtoolReceiver" => b.receiver.clone().unwrap_or_else(|| "nil".into()),
-        "RtoolParamValues" => {
-            format!("[]any{{{}}}", b.params.iter().filter(|n| *n != "_" && !n.is_empty()).cloned().collect::<Vec<_>>().join(", "))
-        }
-        "RtoolParamNames" => format!("[]string{{{}}}", b.params.iter().map(|n| go_quote(n)).collect::<Vec<_>>().join(", ")),
-        _ => {
-            if let Some(i) = index("RtoolParam") {
-                return b.params.get(i).cloned().unwrap_or_else(|| "nil".into());
-            }
-            if let Some(i) = index("RtoolResult") {
-                return b.results.get(i).cloned().unwrap_or_else(|| "nil".into());
-            }
-            if let Some(k) = p.strip_prefix("RtoolArgParams_") {
-                let named = arg_param_names(b, k);
-                if named.is_empty() {
-                    return "nil".into();
-                }
-                return format!("[]any{{{}}}", named.iter().map(|n| format!("{}, {n}", go_quote(n))).collect::<Vec<_>>().join(", "));
-            }
-            if let Some(k) = p.strip_prefix("RtoolArg_") {
-                return go_quote(b.directive_args.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v.as_str()));
-            }
-            p.to_string()
-        }
+        Placeholder::FuncName => go_quote(&b.func_name),
+        Placeholder::Package => go_quote(&pkg.path),
+        Placeholder::Receiver => b.receiver.clone().unwrap_or_else(|| "nil".into()),
+        Placeholder::ParamValues => listed(b.params.iter().filter(|n| *n != "_" && !n.is_empty()).cloned().collect(), "any"),
+        Placeholder::ParamNames => listed(b.params.iter().map(|n| go_quote(n)).collect(), "string"),
+        Placeholder::Param(i) => b.params.get(*i).cloned().unwrap_or_else(|| "nil".into()),
+        Placeholder::Result(i) => b.results.get(*i).cloned().unwrap_or_else(|| "nil".into()),
+        Placeholder::ArgParams(k) => match arg_param_names(b, k) {
+            named if named.is_empty() => "nil".into(),
+            named => listed(named.iter().map(|n| format!("{}, {n}", go_quote(n))).collect(), "any"),
+        },
+        Placeholder::Arg(k) => go_quote(b.directive_args.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v.as_str())),
+        // `instantiate` splits the code there: the wrapped expression goes in.
+        Placeholder::Expr => p.to_string(),
     }
 }
 

@@ -13,20 +13,20 @@ impl<'a> FileCx<'a> {
                 _ => None,
             })
             .collect();
-        let uses = |p: &dyn Fn(&str) -> bool| {
+        let uses = |p: &dyn Fn(&Placeholder) -> bool| {
             codes.iter().any(|(_, c)| c.holes.iter().any(|h| matches!(&h.kind, HoleKind::Placeholder(n) if p(n))))
         };
         let mut b = Bindings { func_name: f.display.clone(), ..Default::default() };
         let src = self.src();
-        if uses(&|n| n.starts_with("RtoolParam")) {
+        if uses(&|n| matches!(n, Placeholder::Param(_) | Placeholder::ParamValues | Placeholder::ParamNames)) {
             b.params = self.name_slots(&f.params, "_rtool_p", src);
         } else {
             b.params = f.params.iter().map(|s| s.name.clone().unwrap_or_default()).collect();
         }
-        if uses(&|n| n.starts_with("RtoolResult")) {
+        if uses(&|n| matches!(n, Placeholder::Result(_))) {
             b.results = self.name_slots(&f.results, "_rtool_r", src);
         }
-        if uses(&|n| n == "RtoolReceiver")
+        if uses(&|n| *n == Placeholder::Receiver)
             && let Some(r) = &f.receiver
         {
             b.receiver = self.name_slots(std::slice::from_ref(r), "_rtool_recv", src).pop();

@@ -197,11 +197,7 @@ pub(super) fn declares_var(root: Node, src: &[u8], var: &str) -> bool {
         let mut c = n.walk();
         match n.kind() {
             kind::SOURCE_FILE | kind::VAR_DECLARATION | kind::VAR_SPEC_LIST => stack.extend(n.named_children(&mut c)),
-            kind::VAR_SPEC => {
-                if n.children_by_field_name("name", &mut c).any(|x| text(x, src) == var) {
-                    return true;
-                }
-            }
+            kind::VAR_SPEC if n.children_by_field_name("name", &mut c).any(|x| text(x, src) == var) => return true,
             _ => {}
         }
     }
