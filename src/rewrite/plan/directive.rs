@@ -33,11 +33,13 @@ pub(super) fn directives_of(node: Node, src: &[u8]) -> Vec<(String, String)> {
 }
 
 /// `key=value` and positional words (`"quoted"` ones may hold spaces);
-/// positional ones get keys "0", "1", …
-pub(super) fn parse_directive_args(args: &str) -> Vec<(String, String)> {
+/// positional ones get keys "0", "1", …. When `code` reads directive
+/// arguments (`RtoolArg_KEY`, `RtoolArgParams_KEY`), every argument must be
+/// one it reads: a misspelt key or a stray word is an error, not dropped.
+pub(super) fn parse_directive_args(args: &str, code: &Code) -> std::result::Result<Vec<(String, String)>, String> {
+    let words = crate::aspect::parse::split_args(args, 0).map_err(|(_, msg)| msg)?;
     let mut n = 0;
-    let words = crate::aspect::parse::split_args(args, 0).unwrap_or_default();
-    words
+    let parsed: Vec<(String, String)> = words
         .into_iter()
         .map(|(k, v, _)| match k {
             Some(k) => (k, v),
@@ -46,5 +48,24 @@ pub(super) fn parse_directive_args(args: &str) -> Vec<(String, String)> {
                 ((n - 1).to_string(), v)
             }
         })
-        .collect()
+        .collect();
+    let read: Vec<&str> = code
+        .holes
+        .iter()
+        .filter_map(|h| match &h.kind {
+            HoleKind::Placeholder(Placeholder::Arg(k) | Placeholder::ArgParams(k)) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !read.is_empty()
+        && let Some((k, v)) = parsed.iter().find(|(k, _)| !read.contains(&k.as_str()))
+    {
+        let what = if k.parse::<usize>().is_ok() { format!("an unexpected argument {v:?}") } else { format!("an unknown key {k}=") };
+        let mut known: Vec<String> =
+            read.iter().map(|k| if k.parse::<usize>().is_ok() { format!("positional {k}") } else { format!("{k}=") }).collect();
+        known.sort();
+        known.dedup();
+        return Err(format!("{what} (it takes {})", known.join(", ")));
+    }
+    Ok(parsed)
 }

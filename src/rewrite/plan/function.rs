@@ -39,8 +39,18 @@ impl<'a> FileCx<'a> {
                 return;
             }
             let names = a.join.directive_names();
-            b.directive_args =
-                directives.iter().find(|(n, _)| names.contains(n)).map(|(_, args)| parse_directive_args(args)).unwrap_or_default();
+            b.directive_args = match directives.iter().find(|(n, _)| names.contains(n)) {
+                None => vec![],
+                Some((name, args)) => match parse_directive_args(args, code) {
+                    Ok(parsed) => parsed,
+                    Err(msg) => {
+                        let (line, col) = gosyntax::line_col(f.node);
+                        let msg = format!("{}:{line}:{col}: aspect {}: //{name} {args}: {msg}", self.file.path, a.id);
+                        self.error.get_or_insert(Error::failed(msg));
+                        return;
+                    }
+                },
+            };
             if let Some(msg) = unknown_arg_params(code, &b) {
                 let (line, col) = gosyntax::line_col(f.node);
                 self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: aspect {}: {msg}", self.file.path, a.id)));
