@@ -38,6 +38,7 @@ pub mod kind {
     pub const PARENTHESIZED: &str = "parenthesized_expression";
     pub const POINTER_TYPE: &str = "pointer_type";
     pub const QUALIFIED_TYPE: &str = "qualified_type";
+    pub const RETURN_STATEMENT: &str = "return_statement";
     pub const SELECTOR: &str = "selector_expression";
     pub const SHORT_VAR_DECLARATION: &str = "short_var_declaration";
     pub const SOURCE_FILE: &str = "source_file";

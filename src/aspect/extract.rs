@@ -132,7 +132,7 @@ fn single_expression(n: Node) -> Result<Node, NodeError> {
     let stmt = list.named_child(0).ok_or((list, shape.to_string()))?;
     let expr = match stmt.kind() {
         kind::EXPRESSION_STATEMENT => stmt.named_child(0),
-        "return_statement" => stmt.named_child(0).filter(|l| l.named_child_count() == 1).and_then(|l| l.named_child(0)),
+        kind::RETURN_STATEMENT => stmt.named_child(0).filter(|l| l.named_child_count() == 1).and_then(|l| l.named_child(0)),
         _ => None,
     };
     expr.ok_or((stmt, shape.into()))
@@ -172,7 +172,7 @@ pub fn declared_names(root: Node, src: &[u8]) -> Vec<String> {
                 let mut c = n.walk();
                 stack.extend(n.named_children(&mut c));
             }
-            kind::FUNCTION_DECLARATION | kind::VAR_SPEC | "const_spec" | kind::TYPE_SPEC => {
+            kind::FUNCTION_DECLARATION | kind::VAR_SPEC | kind::CONST_SPEC | kind::TYPE_SPEC => {
                 let mut c = n.walk();
                 out.extend(n.children_by_field_name("name", &mut c).map(|x| gosyntax::text(x, src).to_string()));
             }
