@@ -99,7 +99,10 @@ environment of the instrumented program, read at run time:
   OTEL_SERVICE_NAME                   service.name of the exported spans
   OTEL_RESOURCE_ATTRIBUTES            k=v,… more attributes of the resource
   OTEL_TRACES_SAMPLER                 sampler (default parentbased_always_on)
-  OTEL_TRACES_SAMPLER_ARG             the ratio of the traceidratio samplers";
+  OTEL_TRACES_SAMPLER_ARG             the ratio of the traceidratio samplers
+  OTEL_SDK_DISABLED                   true: no tracing at all, nothing printed
+  OTEL_LOG_LEVEL                      rtool's tracing messages: none, error, warn,
+                                      info (default), debug, verbose, all";
 
 const VERSION_HELP: &str = "usage: rtool version\n\nPrints rtool's version and the hash of its build.";
 

@@ -12,21 +12,25 @@ import (
 type jsonLines struct {
 	mu  sync.Mutex
 	w   io.Writer
+	to  string
 	buf []byte // reused from batch to batch
 }
 
-func newJSONLines(dest string) exporter {
+// newJSONLines opens dest; nil (said on log) if it cannot.
+func newJSONLines(dest string, log *logger) exporter {
 	var w io.Writer = os.Stderr
 	if dest != "stderr" {
 		f, err := os.OpenFile(dest, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
-			os.Stderr.WriteString("rtool: tracing off: " + err.Error() + "\n")
+			log.print(levelError, "RTOOL_TRACE="+shown(dest)+": "+err.Error()+"; tracing is off")
 			return nil
 		}
 		w = f
 	}
-	return &jsonLines{w: w}
+	return &jsonLines{w: w, to: dest}
 }
+
+func (j *jsonLines) dest() string { return j.to }
 
 func (j *jsonLines) export(spans []*Span) error {
 	j.mu.Lock()

@@ -26,14 +26,21 @@ var otlpSender Sender
 // rtool.invalid/support/otlp).
 func RegisterOTLPSender(s Sender) { otlpSender = s }
 
-func otlpEndpoint() string {
+// otlpEndpoint is the URL to post spans to, the variable it comes from and
+// that variable's value; all "" if neither is set.
+func otlpEndpoint() (endpoint, name, value string) {
 	if ep := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); ep != "" {
-		return ep
+		return ep, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ep
 	}
 	if ep := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); ep != "" {
-		return strings.TrimRight(ep, "/") + "/v1/traces"
+		return strings.TrimRight(ep, "/") + "/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT", ep
 	}
-	return ""
+	return "", "", ""
+}
+
+func otlpEndpointVar() string {
+	_, name, _ := otlpEndpoint()
+	return name
 }
 
 type otlp struct {
@@ -45,12 +52,219 @@ type otlp struct {
 	backoff  time.Duration
 }
 
-func newOTLP(endpoint string) exporter {
-	if otlpSender == nil {
-		os.Stderr.WriteString("rtool: tracing off: an OTLP endpoint is set but this program has no OTLP transport (rtool.invalid/support/otlp)\n")
+// otlpFromEnv is the OTLP exporter the environment asks for, nil if none.
+// An endpoint that cannot work (checkEndpoint) is said once, here, and
+// gives an exporter that drops every span: it is never retried.
+func otlpFromEnv(log *logger) exporter {
+	ep, name, value := otlpEndpoint()
+	if ep == "" {
 		return nil
 	}
-	return &otlp{endpoint: endpoint, headers: parseList(os.Getenv("OTEL_EXPORTER_OTLP_HEADERS")), resource: resourceFromEnv(), send: otlpSender, attempts: 5, backoff: 100 * time.Millisecond}
+	if problem := checkEndpoint(value); problem != "" {
+		log.print(levelError, name+"="+shown(redact(value))+": "+problem+"; no spans will be exported")
+		return refused{to: redact(ep)}
+	}
+	if otlpSender == nil {
+		log.print(levelError, name+" is set but this program has no OTLP transport (rtool.invalid/support/otlp is not linked in); tracing is off")
+		return nil
+	}
+	return newOTLP(ep, otlpSender)
+}
+
+func newOTLP(endpoint string, send Sender) *otlp {
+	return &otlp{endpoint: endpoint, headers: parseList(os.Getenv("OTEL_EXPORTER_OTLP_HEADERS")), resource: resourceFromEnv(), send: send, attempts: 5, backoff: 100 * time.Millisecond}
+}
+
+func (o *otlp) dest() string { return redact(o.endpoint) }
+
+// checkEndpoint says what makes an OTLP endpoint URL unusable, "" if
+// nothing: not a URL (spaces, control characters, a bad %-escape or
+// port, characters no host has), no scheme, a scheme other than http, no
+// host. Without net/url, which brings fmt and reflect along: at least as
+// strict as the transport's url.Parse.
+func checkEndpoint(ep string) string {
+	for i := 0; i < len(ep); i++ {
+		if c := ep[i]; c <= ' ' || c == 0x7f {
+			return "not a URL: it has a space or control character"
+		}
+	}
+	i := strings.Index(ep, "://")
+	if i < 0 {
+		if s, _, ok := strings.Cut(ep, ":"); ok && (strings.EqualFold(s, "http") || strings.EqualFold(s, "https")) {
+			return "not a URL (write " + strings.ToLower(s) + "://HOST:PORT)"
+		}
+		return "no scheme (write http://" + strings.TrimPrefix(redact(ep), "//") + ")"
+	}
+	scheme := ep[:i]
+	if !validScheme(scheme) {
+		return "not a URL: " + shown(scheme) + " is not a scheme"
+	}
+	switch strings.ToLower(scheme) {
+	case "http":
+	case "https":
+		return "https:// is not supported yet: rtool's exporter speaks http:// only for now (a local collector can forward over TLS)"
+	default:
+		return "unsupported scheme " + strings.ToLower(scheme) + "://: rtool's exporter speaks http:// only for now"
+	}
+	rest := ep[i+3:]
+	authority := rest
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		authority = rest[:j]
+	}
+	hostAndPath := rest // url.Parse checks no escapes in the query
+	if j := strings.IndexAny(rest, "?#"); j >= 0 {
+		hostAndPath = rest[:j]
+	}
+	if !validEscapes(hostAndPath) {
+		return "not a URL: a % not followed by two hex digits"
+	}
+	if j := strings.LastIndexByte(authority, '@'); j >= 0 {
+		authority = authority[j+1:]
+	}
+	host, port := authority, ""
+	if strings.HasPrefix(host, "[") {
+		end := strings.IndexByte(host, ']')
+		if end < 0 {
+			return "not a URL: a [ without ] in the host"
+		}
+		host, port = host[1:end], host[end+1:]
+		if port != "" && port[0] != ':' {
+			return "not a URL: " + shown(port) + " after the host's ]"
+		}
+		if !validIPv6(host) {
+			return "not a URL: " + shown(host) + " is not an IPv6 address"
+		}
+	} else {
+		if j := strings.LastIndexByte(host, ':'); j >= 0 {
+			host, port = host[:j], host[j:]
+		}
+		for _, c := range []byte(host) {
+			if !(isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=", c) >= 0) {
+				return "not a URL: " + shown(host) + " is not a host name"
+			}
+		}
+	}
+	if host == "" {
+		return "no host"
+	}
+	if port = strings.TrimPrefix(port, ":"); port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || port[0] == '+' || port[0] == '-' {
+			return "not a URL: " + shown(port) + " is not a port"
+		}
+	}
+	return ""
+}
+
+// validIPv6: what net/netip takes between a URL's brackets: eight groups
+// of up to four hex digits (the last two may be an IPv4 address), one ::
+// standing for at least one group of zeros, and a zone after %25.
+func validIPv6(s string) bool {
+	if i := strings.Index(s, "%25"); i >= 0 {
+		if i+3 == len(s) {
+			return false // an empty zone
+		}
+		s = s[:i]
+	}
+	groups, ellipsis := 0, false
+	if strings.HasPrefix(s, "::") {
+		ellipsis, s = true, s[2:]
+	}
+	for s != "" {
+		part, rest, more := strings.Cut(s, ":")
+		if !more && strings.Contains(part, ".") {
+			if !validIPv4(part) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if part == "" || len(part) > 4 || strings.Trim(part, "0123456789abcdefABCDEF") != "" {
+			return false
+		}
+		groups++
+		s = rest
+		if more && s == "" {
+			return false // a trailing single :
+		}
+		if strings.HasPrefix(s, ":") {
+			if ellipsis {
+				return false
+			}
+			ellipsis, s = true, s[1:]
+		}
+	}
+	if ellipsis {
+		return groups < 8
+	}
+	return groups == 8
+}
+
+// validIPv4: four decimal bytes, without leading zeros.
+func validIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 255 || p[0] == '+' || p[0] == '-' || len(p) > 1 && p[0] == '0' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// validScheme: a letter, then letters, digits, +, - or . (RFC 3986).
+func validScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validEscapes: every % starts an escape of two hex digits.
+func validEscapes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			var v [1]byte
+			if i+3 > len(s) || !unhex(v[:], strings.ToLower(s[i+1:i+3])) {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+// redact hides the password of a URL's user information, as url.Redacted
+// does: messages name endpoints, never secrets.
+func redact(ep string) string {
+	i := strings.Index(ep, "://") + 3
+	if i < 3 {
+		i = 0 // no scheme: user information may still come first
+	}
+	rest := ep[i:]
+	end := len(rest)
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		end = j
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at < 0 {
+		return ep
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return ep
+	}
+	return ep[:i] + user + ":xxxxx" + rest[at:]
 }
 
 // parseList reads "k=v,k2=v2" with percent-encoded values (the OTEL_*
@@ -111,20 +325,29 @@ func exeName() string {
 	return p[strings.LastIndexByte(p, '/')+1:]
 }
 
+// export posts the spans, retrying with backoff on a transport error and
+// on 429, 502, 503 and 504 (o.attempts in all). The error says what the
+// last attempt got, and how many there were.
 func (o *otlp) export(spans []*Span) error {
 	body := EncodeOTLP(o.resource, spans)
 	wait := o.backoff
-	for i := 0; ; i++ {
+	for i := 1; ; i++ {
 		status, err := o.send(o.endpoint, o.headers, body)
 		if err == nil && status/100 == 2 {
 			return nil
 		}
 		retry := err != nil || status == 429 || status == 502 || status == 503 || status == 504
-		if !retry || i+1 >= o.attempts {
-			if err == nil {
-				err = errors.New("OTLP endpoint answered " + strconv.Itoa(status))
+		if !retry || i >= o.attempts {
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			} else {
+				msg = "the collector answered HTTP " + strconv.Itoa(status)
 			}
-			return err
+			if i > 1 {
+				msg += " (" + strconv.Itoa(i) + " attempts)"
+			}
+			return errors.New(msg)
 		}
 		time.Sleep(wait)
 		wait *= 2

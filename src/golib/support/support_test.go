@@ -1,8 +1,10 @@
 package support
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +28,13 @@ func (m *memory) export(spans []*Span) error {
 	m.spans = append(m.spans, spans...)
 	m.mu.Unlock()
 	return nil
+}
+
+func (m *memory) dest() string { return "memory" }
+
+// newRecorder is a recorder whose messages are discarded.
+func newRecorder(s sampler, e exporter) *recorder {
+	return newRecorderReporting(s, e, &losses{log: &logger{w: io.Discard, max: levelInfo}, dest: e.dest(), now: time.Now})
 }
 
 func use(t testing.TB, s sampler, e exporter) *recorder {
@@ -167,7 +176,8 @@ func TestOTLPExportRetriesAndEncodes(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20x,k=v")
 	t.Setenv("OTEL_SERVICE_NAME", "svc")
 	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,service.name=ignored")
-	e := newOTLP(otlpEndpoint()).(*otlp)
+	var log bytes.Buffer
+	e := otlpFromEnv(&logger{w: &log, max: levelInfo}).(*otlp)
 	e.backoff = time.Millisecond
 	s := &Span{Name: "op \"quoted\"\n", Kind: KindServer, Sampled: true, StartNano: 1_000_000_005, Status: StatusOK, State: "k=v"}
 	s.TraceID[15], s.SpanID[7], s.Parent[7] = 1, 2, 3
@@ -200,16 +210,22 @@ func TestOTLPExportRetriesAndEncodes(t *testing.T) {
 			t.Errorf("span lacks %s: %s", want, js)
 		}
 	}
+	if log.Len() != 0 {
+		t.Errorf("messages: %s", log.String())
+	}
 	// Without a transport linked in, an endpoint switches tracing off.
 	RegisterOTLPSender(nil)
-	if newOTLP("http://x") != nil {
+	if otlpFromEnv(&logger{w: &log, max: levelInfo}) != nil {
 		t.Error("an OTLP exporter without a transport")
+	}
+	if want := "rtool tracing: OTEL_EXPORTER_OTLP_ENDPOINT is set but this program has no OTLP transport (rtool.invalid/support/otlp is not linked in); tracing is off\n"; log.String() != want {
+		t.Errorf("got %q, want %q", log.String(), want)
 	}
 }
 
 func TestJSONLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "spans.jsonl")
-	e := newJSONLines(path)
+	e := newJSONLines(path, &logger{w: os.Stderr, max: levelInfo})
 	s := &Span{Name: "a", Kind: KindInternal, Sampled: true, StartNano: nowNano()}
 	s.EndNano = s.StartNano
 	if err := e.export([]*Span{s, s}); err != nil {
@@ -428,6 +444,7 @@ func BenchmarkSpanNoExporter(b *testing.B) {
 type discard struct{}
 
 func (discard) export([]*Span) error { return nil }
+func (discard) dest() string         { return "nowhere" }
 
 func BenchmarkSpanBatching(b *testing.B) {
 	use(b, sampler{bound: 1 << 63}, discard{})

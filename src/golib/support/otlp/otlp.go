@@ -1,7 +1,8 @@
 // Package otlp is the HTTP transport of rtool's OTLP exporter: importing it
 // (advice does) registers it with rtool.invalid/support. It speaks HTTP/1.1
 // over package net directly, so the exporter's own requests never pass
-// through (instrumented) net/http. Plain http:// endpoints only.
+// through (instrumented) net/http. Plain http:// endpoints only. Its errors
+// never name header values (they may carry credentials).
 package otlp
 
 import (
@@ -26,7 +27,7 @@ func Enabled() bool { return support.Enabled() }
 func post(endpoint string, headers [][2]string, body []byte) (int, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return 0, errors.New("OTLP endpoint " + strconv.Quote(endpoint) + " is not an http:// URL")
+		return 0, errors.New("not an http:// URL") // the message names the endpoint
 	}
 	host := u.Host
 	if u.Port() == "" {

@@ -2,8 +2,10 @@ package otlp
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +27,18 @@ func TestPost(t *testing.T) {
 	}
 	if _, err := post("https://example.com/v1/traces", nil, nil); err == nil {
 		t.Fatal("https is not supported and must say so")
+	}
+}
+
+func TestPostErrorsNameNoHeaderValues(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	_, err = post("http://"+addr+"/v1/traces", [][2]string{{"Authorization", "Bearer hunter2"}}, []byte(`{}`))
+	if err == nil || !strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error %v: want connection refused, without the header's value", err)
 	}
 }
