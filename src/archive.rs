@@ -80,7 +80,7 @@ mod tests {
         std::fs::write(&a, &bytes).unwrap();
         append_member(&a, "link.deps", b"example.com/extra\nexpvar\n").unwrap();
         let got = std::fs::read(&a).unwrap();
-        // The header as `go tool pack r` writes it (toolchain facts §4).
+        // The header as `go tool pack r` writes it.
         assert_eq!(&got[72..132], b"link.deps       0           0     0     644     25        `\n".as_slice());
         assert_eq!(got.len(), 132 + 26);
         assert_eq!(read_member(&a, "link.deps").unwrap().unwrap(), b"example.com/extra\nexpvar\n");

@@ -1,7 +1,7 @@
 //! The build-cache key: rtool's answer to `TOOL -V=full`.
 //!
 //! The go command hashes each tool's `-V=full` line into every action ID
-//! (toolchain facts §2), once per tool per go process. rtool answers for the
+//!, once per tool per go process. rtool answers for the
 //! tools whose output it can change with the real line plus
 //! ` +rtool buildID=_/_/_/HASH`: a release toolchain uses the whole line, a
 //! devel toolchain only HASH (the text after the last `/` of a last field

@@ -1,6 +1,6 @@
 //! The `link.deps` archive member: what a package's injected code needs at
 //! link time, carried inside the package archive because a cached compile
-//! never runs rtool again (toolchain facts §5). Versioned text:
+//! never runs rtool again. Versioned text:
 //!
 //! ```text
 //! rtool link.deps v1
