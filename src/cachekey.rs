@@ -1,8 +1,8 @@
 //! The build-cache key: rtool's answer to `TOOL -V=full`.
 //!
-//! The go command hashes each tool's `-V=full` line into every action ID
-//!, once per tool per go process. rtool answers for the
-//! tools whose output it can change with the real line plus
+//! The go command hashes each tool's `-V=full` line into every action ID,
+//! asking once per tool per go process. rtool answers for the tools whose
+//! output it can change with the real line plus
 //! ` +rtool buildID=_/_/_/HASH`: a release toolchain uses the whole line, a
 //! devel toolchain only HASH (the text after the last `/` of a last field
 //! starting `buildID=`), so HASH covers the real line as well. HASH also
