@@ -72,10 +72,19 @@ impl Record {
         }
         ctx.log.debug(|| format!("making the build record of go command {}", go.key));
         let record = Record::make(ctx, Ok(go))?;
-        fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
-        if store_new(&path, &record.encode())? {
-            prune(&dir);
-            return Ok(record);
+        // A state directory that cannot be written costs the sharing, not
+        // the build: each tool then makes its own record.
+        let stored = fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e)).and_then(|()| store_new(&path, &record.encode()));
+        match stored {
+            Ok(true) => {
+                prune(&dir);
+                return Ok(record);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                ctx.log.debug(|| format!("build record not shared: {e}"));
+                return Ok(record);
+            }
         }
         // Another tool of the same go command stored one first: use it.
         fs::read(&path)
