@@ -59,7 +59,15 @@ impl<'a> FileCx<'a> {
             // Advice that declares names gets a block of its own: its
             // names never meet the function's later statements, and one
             // that a placeholder means too is renamed.
-            let declared = declared_names(&code.text);
+            let key: *const Code = code;
+            let declared = match self.declared.iter().find(|(k, _)| *k == key) {
+                Some((_, names)) => names.clone(),
+                None => {
+                    let names = declared_names(&code.text);
+                    self.declared.push((key, names.clone()));
+                    names
+                }
+            };
             let bound: Vec<&String> = b.params.iter().chain(&b.results).chain(&b.receiver).collect();
             let clashes: Vec<&String> = declared.iter().filter(|d| bound.contains(d)).collect();
             let renamed = if clashes.is_empty() { None } else { Some(rename(code, &clashes)) };

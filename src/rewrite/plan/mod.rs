@@ -222,6 +222,9 @@ struct FileCx<'a> {
     linknames: Vec<String>,
     /// (variable, aspect id) of the assign advice applied in this file.
     assigned: Vec<(String, String)>,
+    /// The names each prepend advice declares (by the advice code's
+    /// address), parsed once per file rather than once per function.
+    declared: Vec<(*const Code, Vec<String>)>,
 }
 
 impl<'a> FileCx<'a> {
@@ -254,6 +257,7 @@ impl<'a> FileCx<'a> {
             error: None,
             linknames: vec![],
             assigned: vec![],
+            declared: vec![],
         }
     }
 

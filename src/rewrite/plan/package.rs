@@ -148,19 +148,7 @@ pub(super) fn find_var_spec<'t>(root: Node<'t>, src: &[u8], var: &str) -> Option
         if directives_of(decl, src).iter().any(|(n, _)| n == "rtool:ignore") {
             continue;
         }
-        let mut c2 = decl.walk();
-        let mut specs: Vec<Node> = Vec::new();
-        for ch in decl.named_children(&mut c2) {
-            match ch.kind() {
-                kind::VAR_SPEC => specs.push(ch),
-                kind::VAR_SPEC_LIST => {
-                    let mut c3 = ch.walk();
-                    specs.extend(ch.named_children(&mut c3).filter(|n| n.kind() == kind::VAR_SPEC));
-                }
-                _ => {}
-            }
-        }
-        for s in specs {
+        for s in var_specs(decl) {
             let mut c4 = s.walk();
             let names: Vec<Node> = s.children_by_field_name("name", &mut c4).collect();
             if names.len() == 1 && text(names[0], src) == var {
@@ -169,6 +157,23 @@ pub(super) fn find_var_spec<'t>(root: Node<'t>, src: &[u8], var: &str) -> Option
         }
     }
     None
+}
+
+/// The specs of a `var` declaration, grouped or not.
+fn var_specs(decl: Node) -> Vec<Node> {
+    let mut c = decl.walk();
+    let mut specs = Vec::new();
+    for ch in decl.named_children(&mut c) {
+        match ch.kind() {
+            kind::VAR_SPEC => specs.push(ch),
+            kind::VAR_SPEC_LIST => {
+                let mut c2 = ch.walk();
+                specs.extend(ch.named_children(&mut c2).filter(|n| n.kind() == kind::VAR_SPEC));
+            }
+            _ => {}
+        }
+    }
+    specs
 }
 
 /// The names of a struct's fields (embedded ones by their type's name).
@@ -192,14 +197,10 @@ fn struct_field_names(list: Node, src: &[u8]) -> Vec<String> {
 /// Whether the file declares package-level variable `var` (ignored by
 /// `//rtool:ignore` or not).
 pub(super) fn declares_var(root: Node, src: &[u8], var: &str) -> bool {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        let mut c = n.walk();
-        match n.kind() {
-            kind::SOURCE_FILE | kind::VAR_DECLARATION | kind::VAR_SPEC_LIST => stack.extend(n.named_children(&mut c)),
-            kind::VAR_SPEC if n.children_by_field_name("name", &mut c).any(|x| text(x, src) == var) => return true,
-            _ => {}
-        }
-    }
-    false
+    let mut c = root.walk();
+    let decls: Vec<Node> = root.named_children(&mut c).filter(|n| n.kind() == kind::VAR_DECLARATION).collect();
+    decls.into_iter().flat_map(var_specs).any(|s| {
+        let mut c2 = s.walk();
+        s.children_by_field_name("name", &mut c2).any(|x| text(x, src) == var)
+    })
 }
