@@ -37,6 +37,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("json.go", include_str!("golib/support/json.go")),
             ("gls.go", include_str!("golib/support/gls.go")),
             ("integrations.go", include_str!("golib/support/integrations.go")),
+            ("version.go", include_str!("golib/support/version.go")),
         ],
     ),
     ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))]),
@@ -299,5 +300,11 @@ mod tests {
             assert_eq!(imports_of(files), parsed, "{path}");
             assert!(parsed.contains(&"unsafe".to_string()) || *path != "rtool.invalid/support");
         }
+    }
+
+    #[test]
+    fn the_support_library_knows_rtools_version() {
+        let src = include_str!("golib/support/version.go");
+        assert!(src.contains(&format!("const Version = \"{}\"", env!("CARGO_PKG_VERSION"))), "src/golib/support/version.go is not Cargo.toml's version");
     }
 }
