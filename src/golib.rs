@@ -35,6 +35,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("otlp.go", include_str!("golib/support/otlp.go")),
             ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
             ("json.go", include_str!("golib/support/json.go")),
+            ("proto.go", include_str!("golib/support/proto.go")),
             ("gls.go", include_str!("golib/support/gls.go")),
             ("integrations.go", include_str!("golib/support/integrations.go")),
             ("version.go", include_str!("golib/support/version.go")),
