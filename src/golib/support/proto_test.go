@@ -117,7 +117,7 @@ func TestEncodeOTLPProto(t *testing.T) {
 	long := strings.Repeat("x", 20000) // lengths of two and three varint bytes
 	parent := &Span{TraceID: TraceID{1, 2, 3}, SpanID: SpanID{9}, Parent: SpanID{}, Name: "GET /items/{id}", Kind: KindServer,
 		StartNano: 1700000000000000000, EndNano: 1700000000500000000, Status: StatusError, Message: "boom",
-		Attrs: []Attr{String("http.route", "/items/{id}"), Int("http.response.status_code", 500), Int("neg", -3), Bool("ok", true), Bool("no", false), Float("ratio", 0.25), String("empty", ""), String("long", long)},
+		Attrs:  []Attr{String("http.route", "/items/{id}"), Int("http.response.status_code", 500), Int("neg", -3), Bool("ok", true), Bool("no", false), Float("ratio", 0.25), String("empty", ""), String("long", long)},
 		Events: []Event{{Name: "exception", TimeNano: 1700000000400000000, Attrs: []Attr{String("exception.message", "boom")}}}}
 	child := &Span{TraceID: TraceID{1, 2, 3}, SpanID: SpanID{10}, Parent: SpanID{9}, Name: "SELECT", Kind: KindClient, State: "k=v", StartNano: 5, EndNano: 6}
 	body := EncodeOTLPProto([]Attr{String("service.name", "svc")}, []*Span{parent, child})
