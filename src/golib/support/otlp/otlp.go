@@ -38,11 +38,14 @@ type client struct {
 	request []byte // the request line and headers up to Content-Length's value
 	gzip    bool
 
-	mu   sync.Mutex
-	conn net.Conn
-	br   *bufio.Reader
-	zbuf bytes.Buffer
-	zw   *gzip.Writer
+	hasCert bool // a client certificate is configured
+
+	mu        sync.Mutex
+	certAsked bool // the collector asked this connection for a client certificate
+	conn      net.Conn
+	br        *bufio.Reader
+	zbuf      bytes.Buffer
+	zw        *gzip.Writer
 }
 
 func newClient(cfg support.OTLPConfig) (support.OTLPClient, error) {
@@ -61,6 +64,21 @@ func newClient(cfg support.OTLPConfig) (support.OTLPClient, error) {
 	if u.Scheme == "https" {
 		if c.tls, err = tlsConfig(cfg, u.Hostname()); err != nil {
 			return nil, err
+		}
+		// Noted, for the failure that follows when the collector takes
+		// no certificate or not ours: with TLS 1.3 its refusal comes
+		// after our handshake, often as a mere reset.
+		var mine *tls.Certificate
+		if len(c.tls.Certificates) > 0 {
+			mine = &c.tls.Certificates[0]
+		}
+		c.hasCert = mine != nil
+		c.tls.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			c.certAsked = true
+			if mine == nil {
+				return &tls.Certificate{}, nil
+			}
+			return mine, nil
 		}
 	}
 	var b bytes.Buffer
@@ -115,6 +133,9 @@ func (c *client) Post(body []byte, deadline time.Time) (int, string, error) {
 			if reused && !redial && !r.started && !isTimeout(err) {
 				continue
 			}
+			if !reused && c.certAsked && !r.started && !isTimeout(err) {
+				return 0, "", c.certRefused(err)
+			}
 			return 0, "", classify(err)
 		}
 		if !r.keepAlive {
@@ -124,7 +145,19 @@ func (c *client) Post(body []byte, deadline time.Time) (int, string, error) {
 	}
 }
 
+// certRefused: a new connection on which the collector asked for a
+// client certificate failed before any answer: it refused the one we
+// have, or our having none. Permanent, as retrying changes neither.
+func (c *client) certRefused(err error) error {
+	why := " (the collector asks for a client certificate and none is configured: OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and _CLIENT_KEY)"
+	if c.hasCert {
+		why = " (the collector asked for our client certificate: it does not accept it, or the connection broke)"
+	}
+	return permanent{errors.New(classify(err).Error() + why)}
+}
+
 func (c *client) dial(deadline time.Time) error {
+	c.certAsked = false
 	d := net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}
 	conn, err := d.Dial("tcp", c.addr)
 	if err != nil {
