@@ -411,8 +411,11 @@ func (o *otlp) export(spans []*Span) error {
 		if i > 1 {
 			attempts = " (" + strconv.Itoa(i) + " attempts)"
 		}
-		if !retry || i >= o.attempts {
+		if !retry {
 			return errors.New(msg + attempts)
+		}
+		if i >= o.attempts {
+			return retriesExhausted{errors.New(msg + attempts)}
 		}
 		pause := wait
 		if status == 429 || status == 503 {
@@ -428,12 +431,15 @@ func (o *otlp) export(spans []*Span) error {
 			if i > 1 {
 				attempts = ", " + strconv.Itoa(i) + " attempts"
 			}
-			return errors.New(msg + " (giving up within the export timeout of " + o.timeout.String() + attempts + ")")
+			return retriesExhausted{errors.New(msg + " (giving up within the export timeout of " + o.timeout.String() + attempts + ")")}
 		}
 		o.sleep(pause)
 		wait *= 2
 	}
 }
+
+// retriesExhausted: a transient failure that outlasted its retries.
+type retriesExhausted struct{ error }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an
 // HTTP-date (RFC 9110); false if it is neither. A date in the past is no

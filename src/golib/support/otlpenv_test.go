@@ -290,3 +290,31 @@ type clientFunc func(body []byte, deadline time.Time) (int, string, error)
 func (f clientFunc) Post(body []byte, deadline time.Time) (int, string, error) {
 	return f(body, deadline)
 }
+
+// A round of several batches whose first one runs out of retries: the
+// others are dropped unsent (the exporter is not held for one export
+// timeout per batch); a permanent failure does not stop the round.
+func TestRoundStopsWhenTheCollectorIsDown(t *testing.T) {
+	for _, c := range []struct {
+		answer answer
+		posts  int64
+	}{
+		{answer{err: errors.New("connection refused")}, otlpAttempts},
+		{answer{status: 400}, 3},
+	} {
+		var posts atomic.Int64
+		o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: EncodeOTLPProto, attempts: otlpAttempts, backoff: time.Microsecond,
+			timeout: time.Second, now: time.Now, sleep: time.Sleep}
+		o.client = clientFunc(func([]byte, time.Time) (int, string, error) {
+			posts.Add(1)
+			return c.answer.status, "", c.answer.err
+		})
+		var out output
+		r := newRecorderReporting(sampler{bound: 1 << 63}, o, &losses{log: &logger{w: &out, max: levelInfo}, dest: o.dest(), now: time.Now})
+		activate(t, r)
+		endSpans(3*batchSize - 1)
+		if posts.Load() != c.posts || r.dropped.Load() != 3*batchSize-1 || r.inflight.Load() != 0 {
+			t.Fatalf("%v: %d posts, %d dropped, %d in flight", c.answer, posts.Load(), r.dropped.Load(), r.inflight.Load())
+		}
+	}
+}
