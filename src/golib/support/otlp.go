@@ -138,8 +138,8 @@ func (o *otlp) dest() string { return redact(o.endpoint) }
 // checkEndpoint says what makes an OTLP endpoint URL unusable, "" if
 // nothing: not a URL (spaces, control characters, a bad %-escape or
 // port, characters no host has), no scheme, a scheme other than http or
-// https, no host. Without net/url, which brings fmt and reflect along: at least as
-// strict as the transport's url.Parse.
+// https, no host. Without net/url, which brings fmt and reflect along: at
+// least as strict as the transport's url.Parse.
 func checkEndpoint(ep string) string {
 	for i := 0; i < len(ep); i++ {
 		if c := ep[i]; c <= ' ' || c == 0x7f {

@@ -219,7 +219,7 @@ func Dropped() int64 {
 
 // exporterFromEnv: RTOOL_TRACE=stderr|PATH writes JSON lines; an OTLP
 // endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or _ENDPOINT) sends
-// OTLP/HTTP JSON. Neither: no tracing.
+// OTLP/HTTP (protobuf or JSON). Neither: no tracing.
 func exporterFromEnv(log *logger) exporter {
 	if dest := os.Getenv("RTOOL_TRACE"); dest != "" {
 		return newJSONLines(dest, log)
