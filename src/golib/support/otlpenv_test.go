@@ -318,3 +318,28 @@ func TestRoundStopsWhenTheCollectorIsDown(t *testing.T) {
 		}
 	}
 }
+
+func TestParseHeaders(t *testing.T) {
+	for _, c := range []struct {
+		in, want, bad string
+	}{
+		{"", "[]", ""},
+		{" a = 1 ,, b=x%2Cy%09z, ", `[["a","1"],["b","x,y\tz"]]`, ""}, // empty entries skipped; a tab is fine
+		{"Authorization=Basic%20dXNlcjpwYXNz", `[["Authorization","Basic dXNlcjpwYXNz"]]`, ""},
+		{"k=%7F", "", "the value of k (entry 1) has a control character (a CR, LF or the like: it would corrupt the request)"},
+		{"a=1,k=x%0Ay", "", "the value of k (entry 2) has a control character (a CR, LF or the like: it would corrupt the request)"},
+		{"k=x%00", "", "the value of k (entry 1) has a control character (a CR, LF or the like: it would corrupt the request)"},
+		{"=v", "", "entry 1's name is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"},
+		{"a:b=v", "", "entry 1's name is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"},
+		{"a=1,secret", "", "entry 2 has no = (write name=value, with %2C for a comma in a value)"},
+	} {
+		got, bad := parseHeaders(c.in)
+		js, _ := json.Marshal(got)
+		if got == nil {
+			js = []byte("[]")
+		}
+		if bad != c.bad || c.bad == "" && string(js) != c.want || c.bad != "" && got != nil {
+			t.Errorf("parseHeaders(%q) = %s, %q; want %s, %q", c.in, js, bad, c.want, c.bad)
+		}
+	}
+}
