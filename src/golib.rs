@@ -33,6 +33,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("sampler.go", include_str!("golib/support/sampler.go")),
             ("recorder.go", include_str!("golib/support/recorder.go")),
             ("otlp.go", include_str!("golib/support/otlp.go")),
+            ("otlpenv.go", include_str!("golib/support/otlpenv.go")),
             ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
             ("json.go", include_str!("golib/support/json.go")),
             ("proto.go", include_str!("golib/support/proto.go")),
@@ -41,7 +42,14 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("version.go", include_str!("golib/support/version.go")),
         ],
     ),
-    ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))]),
+    (
+        "rtool.invalid/support/otlp",
+        &[
+            ("otlp.go", include_str!("golib/support/otlp/otlp.go")),
+            ("response.go", include_str!("golib/support/otlp/response.go")),
+            ("tls.go", include_str!("golib/support/otlp/tls.go")),
+        ],
+    ),
 ];
 
 pub fn is_golib(path: &str) -> bool {

@@ -109,6 +109,10 @@ func endSpans(n int) {
 // clearEnv unsets the variables setup reads, for the test's duration.
 func clearEnv(t *testing.T) {
 	for _, k := range []string{"RTOOL_TRACE", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS",
+		"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_COMPRESSION",
+		"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+		"OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
+		"OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY",
 		"OTEL_SDK_DISABLED", "OTEL_LOG_LEVEL", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
@@ -126,13 +130,11 @@ func countingSender(t *testing.T) *atomic.Int64 {
 func TestEndpointConfigurationErrors(t *testing.T) {
 	const drop = "; no spans will be exported"
 	for _, c := range []struct{ name, value, want string }{
-		{"OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=https://collector:4318: https:// is not supported yet: rtool's exporter speaks http:// only for now (a local collector can forward over TLS)"},
-		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "HTTPS://collector/v1/traces", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=HTTPS://collector/v1/traces: https:// is not supported yet: rtool's exporter speaks http:// only for now (a local collector can forward over TLS)"},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=localhost:4318: no scheme (write http://localhost:4318)"},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector", "OTEL_EXPORTER_OTLP_ENDPOINT=collector: no scheme (write http://collector)"},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "//collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=//collector:4318: no scheme (write http://collector:4318)"},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http:collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=http:collector:4318: not a URL (write http://HOST:PORT)"},
-		{"OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT=grpc://collector:4317: unsupported scheme grpc://: rtool's exporter speaks http:// only for now"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT=grpc://collector:4317: unsupported scheme grpc://: rtool's exporter speaks OTLP over http:// and https://"},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://", "OTEL_EXPORTER_OTLP_ENDPOINT=http://: no host"},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=http://:4318: no host"},
 		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http:///v1/traces", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http:///v1/traces: no host"},
@@ -145,14 +147,26 @@ func TestEndpointConfigurationErrors(t *testing.T) {
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://col<lector", `OTEL_EXPORTER_OTLP_ENDPOINT=http://col<lector: not a URL: col<lector is not a host name`},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "1http://collector", `OTEL_EXPORTER_OTLP_ENDPOINT=1http://collector: not a URL: 1http is not a scheme`},
 		// A password in the URL is never shown.
-		{"OTEL_EXPORTER_OTLP_ENDPOINT", "https://user:s3cret@collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=https://user:xxxxx@collector:4318: https:// is not supported yet: rtool's exporter speaks http:// only for now (a local collector can forward over TLS)"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://user:s3cret@collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=ftp://user:xxxxx@collector:4318: unsupported scheme ftp://: rtool's exporter speaks OTLP over http:// and https://"},
+		// The other variables (with OTEL_EXPORTER_OTLP_ENDPOINT set): a
+		// protocol rtool does not speak, headers that cannot be sent.
+		{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_PROTOCOL=grpc: gRPC is not supported; rtool exports OTLP over HTTP (http/protobuf, the default, or http/json; the collector's port is usually 4318)"},
+		{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/xml", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/xml is not a protocol rtool speaks (http/protobuf, the default, or http/json)"},
+		{"OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20hunter2%0D%0AX-Forged: 1", "OTEL_EXPORTER_OTLP_HEADERS: the value of Authorization (entry 1) has a control character (a CR, LF or the like: it would corrupt the request)"},
+		{"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "a=b,k=hun\x01ter2", "OTEL_EXPORTER_OTLP_TRACES_HEADERS: the value of k (entry 2) has a control character (a CR, LF or the like: it would corrupt the request)"},
+		{"OTEL_EXPORTER_OTLP_HEADERS", "Authorization: Bearer hunter2", "OTEL_EXPORTER_OTLP_HEADERS: entry 1 has no = (write name=value, with %2C for a comma in a value)"},
+		{"OTEL_EXPORTER_OTLP_HEADERS", "a=b,Bad Name=hunter2", "OTEL_EXPORTER_OTLP_HEADERS: entry 2's name is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"},
+		{"OTEL_EXPORTER_OTLP_HEADERS", "a=b,x\r\ny=hunter2", "OTEL_EXPORTER_OTLP_HEADERS: entry 2's name is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"},
 		{"OTEL_EXPORTER_OTLP_ENDPOINT", "user:s3cret@collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT=user:xxxxx@collector:4318: no scheme (write http://user:xxxxx@collector:4318)"},
 	} {
 		t.Run(c.value, func(t *testing.T) {
 			clearEnv(t)
 			sent := countingSender(t)
-			t.Setenv(c.name, c.value)
+			if !strings.HasSuffix(c.name, "_ENDPOINT") {
+				t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+			}
 			t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20hunter2")
+			t.Setenv(c.name, c.value)
 			var out output
 			r := setup(&out, time.Now)
 			if r == nil {
@@ -206,7 +220,7 @@ func TestEndpointCheckAgreesWithNetURL(t *testing.T) {
 			continue
 		}
 		u, err := url.Parse(ep)
-		if err != nil || u.Scheme != "http" || u.Host == "" {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			t.Errorf("%s passed the check but not url.Parse (%v)", ep, err)
 		}
 	}

@@ -116,11 +116,13 @@ func appendSpan(b []byte, s *Span) []byte {
 }
 
 // EncodeOTLP is an OTLP ExportTraceServiceRequest in JSON: the spans under
-// one resource with the given attributes.
+// one resource with the given attributes and one instrumentation scope,
+// rtool's (name rtool, version Version).
 func EncodeOTLP(resource []Attr, spans []*Span) []byte {
 	b := append([]byte(`{"resourceSpans":[{"resource":{"attributes":`), nil...)
 	b = appendAttrs(b, resource)
-	b = append(b, `},"scopeSpans":[{"scope":{"name":"rtool"},"spans":[`...)
+	b = appendString(append(b, `},"scopeSpans":[{"scope":{"name":"rtool","version":`...), Version)
+	b = append(b, `},"spans":[`...)
 	for i, s := range spans {
 		if i > 0 {
 			b = append(b, ',')

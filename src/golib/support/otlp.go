@@ -8,23 +8,68 @@ import (
 	"time"
 )
 
-// The OTLP/HTTP exporter with JSON encoding, as the OpenTelemetry
-// specification defines it: POST to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (or
-// OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces), Content-Type
-// application/json, headers from OTEL_EXPORTER_OTLP_HEADERS, the resource
-// from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, retrying with
-// backoff on 429, 502, 503 and 504. The transport lives in package
-// rtool.invalid/support/otlp (it needs the net package), which registers
-// itself; a program built without it does not export OTLP.
+// The OTLP/HTTP exporter, as the OpenTelemetry specification defines it:
+// POST to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT
+// + /v1/traces) in protobuf (the default) or JSON, optionally gzipped,
+// over http:// or https://, with the headers and the resource the
+// environment gives (otlpenv.go), retrying transient failures within the
+// export timeout. The transport lives in package rtool.invalid/support/otlp
+// (it needs the net and crypto packages), which registers itself; a
+// program built without it does not export OTLP.
 
-// Sender posts body to endpoint with the headers and returns the HTTP status.
+// OTLPConfig is what the transport is set up with, from the environment.
+type OTLPConfig struct {
+	Endpoint    string
+	Headers     [][2]string // names are tokens; values have no control characters
+	ContentType string      // application/x-protobuf or application/json
+	Gzip        bool
+	// PEM files for https://, each with the variable it comes from (for
+	// messages): the CA certificates to verify the collector with
+	// (the system's roots if none), a client certificate and its key.
+	CAFile, CAVar     string
+	CertFile, CertVar string
+	KeyFile, KeyVar   string
+}
+
+// OTLPClient posts request bodies to the collector.
+type OTLPClient interface {
+	// Post sends body, all of it before deadline, and returns the answer's
+	// status and Retry-After header. An error with a Permanent() true
+	// method is not worth retrying.
+	Post(body []byte, deadline time.Time) (status int, retryAfter string, err error)
+}
+
+// OTLPTransport makes a client for a configuration; its error (a
+// certificate file that cannot be used) is a configuration error.
+type OTLPTransport func(OTLPConfig) (OTLPClient, error)
+
+var otlpTransport OTLPTransport
+
+// RegisterOTLPTransport installs the OTLP transport (from the init
+// function of rtool.invalid/support/otlp).
+func RegisterOTLPTransport(t OTLPTransport) { otlpTransport = t }
+
+// Sender posts body to endpoint with the headers and returns the HTTP
+// status: a transport without TLS, compression or Retry-After, for tests.
 type Sender func(endpoint string, headers [][2]string, body []byte) (int, error)
 
-var otlpSender Sender
+// RegisterOTLPSender installs s as the transport (nil: none).
+func RegisterOTLPSender(s Sender) {
+	otlpTransport = nil
+	if s != nil {
+		otlpTransport = func(c OTLPConfig) (OTLPClient, error) { return senderClient{c, s}, nil }
+	}
+}
 
-// RegisterOTLPSender installs the OTLP transport (from the init function of
-// rtool.invalid/support/otlp).
-func RegisterOTLPSender(s Sender) { otlpSender = s }
+type senderClient struct {
+	cfg  OTLPConfig
+	send Sender
+}
+
+func (c senderClient) Post(body []byte, _ time.Time) (int, string, error) {
+	status, err := c.send(c.cfg.Endpoint, c.cfg.Headers, body)
+	return status, "", err
+}
 
 // otlpEndpoint is the URL to post spans to, the variable it comes from and
 // that variable's value; all "" if neither is set.
@@ -45,15 +90,21 @@ func otlpEndpointVar() string {
 
 type otlp struct {
 	endpoint string
-	headers  [][2]string
 	resource []Attr
-	send     Sender
+	encode   func(resource []Attr, spans []*Span) []byte
+	client   OTLPClient
+	// Retries: at most attempts in all, the first pause backoff, doubling
+	// (or what Retry-After asks), all within timeout.
 	attempts int
 	backoff  time.Duration
+	timeout  time.Duration
+	now      func() time.Time
+	sleep    func(time.Duration)
 }
 
 // otlpFromEnv is the OTLP exporter the environment asks for, nil if none.
-// An endpoint that cannot work (checkEndpoint) is said once, here, and
+// A configuration that cannot work (checkEndpoint, otlpConfigFromEnv, a
+// certificate file the transport cannot use) is said once, here, and
 // gives an exporter that drops every span: it is never retried.
 func otlpFromEnv(log *logger) exporter {
 	ep, name, value := otlpEndpoint()
@@ -64,24 +115,31 @@ func otlpFromEnv(log *logger) exporter {
 		log.print(levelError, name+"="+shown(redact(value))+": "+problem+"; no spans will be exported")
 		return refused{to: redact(ep)}
 	}
-	if otlpSender == nil {
+	cfg, o, problem := otlpConfigFromEnv(ep, log)
+	if problem != "" {
+		log.print(levelError, problem+"; no spans will be exported")
+		return refused{to: redact(ep)}
+	}
+	if otlpTransport == nil {
 		log.print(levelError, name+" is set but this program has no OTLP transport (rtool.invalid/support/otlp is not linked in); tracing is off")
 		return nil
 	}
-	return newOTLP(ep, otlpSender)
-}
-
-func newOTLP(endpoint string, send Sender) *otlp {
-	return &otlp{endpoint: endpoint, headers: parseList(os.Getenv("OTEL_EXPORTER_OTLP_HEADERS")), resource: resourceFromEnv(), send: send, attempts: 5, backoff: 100 * time.Millisecond}
+	client, err := otlpTransport(cfg)
+	if err != nil {
+		log.print(levelError, err.Error()+"; no spans will be exported")
+		return refused{to: redact(ep)}
+	}
+	o.client = client
+	return o
 }
 
 func (o *otlp) dest() string { return redact(o.endpoint) }
 
 // checkEndpoint says what makes an OTLP endpoint URL unusable, "" if
 // nothing: not a URL (spaces, control characters, a bad %-escape or
-// port, characters no host has), no scheme, a scheme other than http, no
-// host. Without net/url, which brings fmt and reflect along: at least as
-// strict as the transport's url.Parse.
+// port, characters no host has), no scheme, a scheme other than http or
+// https, no host. Without net/url, which brings fmt and reflect along: at
+// least as strict as the transport's url.Parse.
 func checkEndpoint(ep string) string {
 	for i := 0; i < len(ep); i++ {
 		if c := ep[i]; c <= ' ' || c == 0x7f {
@@ -100,11 +158,9 @@ func checkEndpoint(ep string) string {
 		return "not a URL: " + shown(scheme) + " is not a scheme"
 	}
 	switch strings.ToLower(scheme) {
-	case "http":
-	case "https":
-		return "https:// is not supported yet: rtool's exporter speaks http:// only for now (a local collector can forward over TLS)"
+	case "http", "https":
 	default:
-		return "unsupported scheme " + strings.ToLower(scheme) + "://: rtool's exporter speaks http:// only for now"
+		return "unsupported scheme " + strings.ToLower(scheme) + "://: rtool's exporter speaks OTLP over http:// and https://"
 	}
 	rest := ep[i+3:]
 	authority := rest
@@ -325,31 +381,87 @@ func exeName() string {
 	return p[strings.LastIndexByte(p, '/')+1:]
 }
 
-// export posts the spans, retrying with backoff on a transport error and
-// on 429, 502, 503 and 504 (o.attempts in all). The error says what the
-// last attempt got, and how many there were.
+// export posts the spans. Transient failures (a transport error that is
+// not Permanent, HTTP 429, 502, 503 and 504) are retried after a pause
+// that doubles from o.backoff, or what Retry-After asks on 429 and 503, up
+// to o.attempts in all and only while the pause ends within o.timeout of
+// the start: one batch holds the exporter for at most the export timeout
+// (plus the last attempt's own, bounded by the same deadline). The error
+// says what the last attempt got, and how many there were.
 func (o *otlp) export(spans []*Span) error {
-	body := EncodeOTLP(o.resource, spans)
+	body := o.encode(o.resource, spans)
+	start := o.now()
+	deadline := start.Add(o.timeout)
 	wait := o.backoff
 	for i := 1; ; i++ {
-		status, err := o.send(o.endpoint, o.headers, body)
+		status, retryAfter, err := o.client.Post(body, deadline)
 		if err == nil && status/100 == 2 {
 			return nil
 		}
-		retry := err != nil || status == 429 || status == 502 || status == 503 || status == 504
-		if !retry || i >= o.attempts {
-			msg := ""
-			if err != nil {
-				msg = err.Error()
-			} else {
-				msg = "the collector answered HTTP " + strconv.Itoa(status)
+		msg, retry := "", false
+		if err != nil {
+			msg = err.Error()
+			p, ok := err.(interface{ Permanent() bool })
+			retry = !ok || !p.Permanent()
+		} else {
+			msg = "the collector answered HTTP " + strconv.Itoa(status)
+			retry = status == 429 || status == 502 || status == 503 || status == 504
+		}
+		attempts := ""
+		if i > 1 {
+			attempts = " (" + strconv.Itoa(i) + " attempts)"
+		}
+		if !retry {
+			return errors.New(msg + attempts)
+		}
+		if i >= o.attempts {
+			return retriesExhausted{errors.New(msg + attempts)}
+		}
+		pause := wait
+		if status == 429 || status == 503 {
+			if d, ok := parseRetryAfter(retryAfter, o.now()); ok {
+				pause = d
+			}
+		}
+		now := o.now()
+		if now.Add(pause).After(deadline) {
+			if pause != wait {
+				msg += ", retry after " + pause.String()
 			}
 			if i > 1 {
-				msg += " (" + strconv.Itoa(i) + " attempts)"
+				attempts = ", " + strconv.Itoa(i) + " attempts"
 			}
-			return errors.New(msg)
+			return retriesExhausted{errors.New(msg + " (giving up within the export timeout of " + o.timeout.String() + attempts + ")")}
 		}
-		time.Sleep(wait)
+		o.sleep(pause)
 		wait *= 2
 	}
+}
+
+// retriesExhausted: a transient failure that outlasted its retries.
+type retriesExhausted struct{ error }
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an
+// HTTP-date (RFC 9110); false if it is neither. A date in the past is no
+// wait.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > 1<<31 {
+			n = 1 << 31 // beyond any export timeout anyway
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	for _, layout := range []string{"Mon, 02 Jan 2006 15:04:05 GMT", "Monday, 02-Jan-06 15:04:05 GMT", "Mon Jan _2 15:04:05 2006"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return max(t.Sub(now), 0), true
+		}
+	}
+	return 0, false
 }

@@ -142,11 +142,19 @@ func (r *recorder) loop() {
 		}
 		batch := r.take()
 		var failed error
+		down := false
 		for i := 0; i < len(batch); i += batchSize {
 			part := batch[i:min(i+batchSize, len(batch))]
-			if err := r.exporter.export(part); err != nil {
+			// Once a batch's retries ran out, the collector is down or
+			// overloaded: the rest of the round is dropped rather than
+			// holding the exporter for one export timeout each (the
+			// next round tries again).
+			if down {
+				r.dropped.Add(int64(len(part)))
+			} else if err := r.exporter.export(part); err != nil {
 				r.dropped.Add(int64(len(part)))
 				failed = err
+				_, down = err.(retriesExhausted)
 			} else {
 				r.exported.Add(int64(len(part)))
 			}
@@ -211,7 +219,7 @@ func Dropped() int64 {
 
 // exporterFromEnv: RTOOL_TRACE=stderr|PATH writes JSON lines; an OTLP
 // endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or _ENDPOINT) sends
-// OTLP/HTTP JSON. Neither: no tracing.
+// OTLP/HTTP (protobuf or JSON). Neither: no tracing.
 func exporterFromEnv(log *logger) exporter {
 	if dest := os.Getenv("RTOOL_TRACE"); dest != "" {
 		return newJSONLines(dest, log)

@@ -173,6 +173,7 @@ func TestOTLPExportRetriesAndEncodes(t *testing.T) {
 	})
 	defer RegisterOTLPSender(nil)
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/")
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json") // the body is read as JSON here
 	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20x,k=v")
 	t.Setenv("OTEL_SERVICE_NAME", "svc")
 	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,service.name=ignored")
