@@ -38,6 +38,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("gls.go", include_str!("golib/support/gls.go")),
             ("integrations.go", include_str!("golib/support/integrations.go")),
             ("version.go", include_str!("golib/support/version.go")),
+            ("foreign.go", include_str!("golib/support/foreign.go")),
+            ("logs.go", include_str!("golib/support/logs.go")),
         ],
     ),
     ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))]),
