@@ -307,6 +307,9 @@ mod tests {
     #[test]
     fn the_support_library_knows_rtools_version() {
         let src = include_str!("golib/support/version.go");
-        assert!(src.contains(&format!("const Version = \"{}\"", env!("CARGO_PKG_VERSION"))), "src/golib/support/version.go is not Cargo.toml's version");
+        assert!(
+            src.contains(&format!("const Version = \"{}\"", env!("CARGO_PKG_VERSION"))),
+            "src/golib/support/version.go is not Cargo.toml's version"
+        );
     }
 }
