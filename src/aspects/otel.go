@@ -7,7 +7,9 @@
 // and rtool spans started under an OpenTelemetry span are that span's;
 // each side keeps exporting through its own pipeline, joined by trace and
 // span ids and the sampled flag. Nothing is changed while rtool's tracing
-// is off. See rtool.invalid/support's foreign.go.
+// is off. The three aspects make sense together (RTOOL_DISABLE=builtin.otel
+// switches them off), but each works alone. See rtool.invalid/support's
+// foreign.go.
 package aspects
 
 import "rtool.invalid/support"
@@ -33,43 +35,41 @@ func _() {
 // The span of a context whose nearest span is rtool's, or of a context
 // with no span while an rtool span is current on the goroutine (a handler
 // under rtool's server span, a //rtool:span function), is that rtool span,
-// as a non-recording span: new spans become its children.
+// as a non-recording span: new spans become its children. (The span is
+// made in a context where rtool reports no span, so the inner call
+// answers by itself.)
 //
 //rtool:aspect builtin.otel-span
 //rtool:where package(go.opentelemetry.io/otel/trace) && function(name=SpanFromContext, receiver=none)
 //rtool:prepend
 func _() {
 	if rtoolSpan := support.SpanForForeign(RtoolParam0); rtoolSpan != nil {
-		// The context gets the placeholder too: the call below answers
-		// from the API itself.
-		return SpanFromContext(ContextWithSpanContext(RtoolParam0, rtoolSpanContext(rtoolSpan)))
+		rtoolCfg := SpanContextConfig{TraceID: TraceID(rtoolSpan.TraceID), SpanID: SpanID(rtoolSpan.SpanID)}
+		if rtoolSpan.Sampled {
+			rtoolCfg.TraceFlags = FlagsSampled
+		}
+		if rtoolTS, err := ParseTraceState(rtoolSpan.State); err == nil {
+			rtoolCfg.TraceState = rtoolTS
+		}
+		return SpanFromContext(ContextWithSpanContext(support.NoSpanContext(), NewSpanContext(rtoolCfg)))
 	}
 }
 
 // The same for the span context alone (the SDK reads a new span's parent
-// and its sampler's input here), without building a context.
+// and its sampler's input here), without making a span.
 //
-//rtool:aspect builtin.otel-span-context
+//rtool:aspect builtin.otel-spancontext
 //rtool:where package(go.opentelemetry.io/otel/trace) && function(name=SpanContextFromContext, receiver=none)
 //rtool:prepend
 func _() {
 	if rtoolSpan := support.SpanForForeign(RtoolParam0); rtoolSpan != nil {
-		return rtoolSpanContext(rtoolSpan)
-	}
-}
-
-//rtool:aspect builtin.otel-helpers
-//rtool:where package(go.opentelemetry.io/otel/trace)
-//rtool:inject
-func rtoolSpanContext(s *support.Span) SpanContext {
-	cfg := SpanContextConfig{TraceID: TraceID(s.TraceID), SpanID: SpanID(s.SpanID)}
-	if s.Sampled {
-		cfg.TraceFlags = FlagsSampled
-	}
-	if s.State != "" {
-		if ts, err := ParseTraceState(s.State); err == nil {
-			cfg.TraceState = ts
+		rtoolCfg := SpanContextConfig{TraceID: TraceID(rtoolSpan.TraceID), SpanID: SpanID(rtoolSpan.SpanID)}
+		if rtoolSpan.Sampled {
+			rtoolCfg.TraceFlags = FlagsSampled
 		}
+		if rtoolTS, err := ParseTraceState(rtoolSpan.State); err == nil {
+			rtoolCfg.TraceState = rtoolTS
+		}
+		return NewSpanContext(rtoolCfg)
 	}
-	return NewSpanContext(cfg)
 }

@@ -56,6 +56,15 @@ func SpanForForeign(ctx context.Context) *Span {
 	return nil
 }
 
+// noSpan is a context in which rtool reports no span (a stored nil).
+var noSpan = context.WithValue(context.Background(), ctxKey{}, (*Span)(nil))
+
+// NoSpanContext returns a context in which SpanForForeign finds no span,
+// whatever the goroutine's current span: the foreign API answers there by
+// itself (the advice makes its span for an rtool span there, without
+// recursion even when the advice of ContextWithSpan is switched off).
+func NoSpanContext() context.Context { return noSpan }
+
 // IsPlaceholder reports whether s stands for a foreign span (it has ids
 // but no recorder: rtool never records, ends or makes it current).
 func IsPlaceholder(s *Span) bool { return s != nil && s.recorder == nil }

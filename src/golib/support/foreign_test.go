@@ -79,6 +79,9 @@ func TestSpanForForeign(t *testing.T) {
 		t.Fatalf("under an invalid foreign span: parent %v, want the current span %v", child.Parent, cur.SpanID)
 	}
 	child.End()
+	if s := SpanForForeign(NoSpanContext()); s != nil {
+		t.Fatalf("NoSpanContext: got %v", s)
+	}
 	if SpanForForeign(nil) != nil || ContextWithForeignSpan(nil, foreignTID, foreignSID, true, "") != nil {
 		t.Fatal("a nil context")
 	}
