@@ -40,6 +40,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("gls.go", include_str!("golib/support/gls.go")),
             ("integrations.go", include_str!("golib/support/integrations.go")),
             ("version.go", include_str!("golib/support/version.go")),
+            ("foreign.go", include_str!("golib/support/foreign.go")),
+            ("logs.go", include_str!("golib/support/logs.go")),
         ],
     ),
     (

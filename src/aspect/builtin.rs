@@ -8,4 +8,6 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/span.go", include_str!("../aspects/span.go")),
     ("rtool-builtin/http.go", include_str!("../aspects/http.go")),
     ("rtool-builtin/sql.go", include_str!("../aspects/sql.go")),
+    ("rtool-builtin/otel.go", include_str!("../aspects/otel.go")),
+    ("rtool-builtin/slog.go", include_str!("../aspects/slog.go")),
 ];
