@@ -37,6 +37,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("json.go", include_str!("golib/support/json.go")),
             ("gls.go", include_str!("golib/support/gls.go")),
             ("integrations.go", include_str!("golib/support/integrations.go")),
+            ("dbspan.go", include_str!("golib/support/dbspan.go")),
+            ("sqltext.go", include_str!("golib/support/sqltext.go")),
             ("version.go", include_str!("golib/support/version.go")),
         ],
     ),

@@ -61,10 +61,16 @@ func StartFunc(name, pkg, fn string, params []any) *Span {
 // default, or OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, comma-separated and
 // case-sensitive, replacing it).
 var knownMethods = sync.OnceValue(func() map[string]bool {
-	list := "GET,HEAD,POST,PUT,DELETE,CONNECT,OPTIONS,TRACE,PATCH,QUERY"
+	list := defaultKnownMethods
 	if v, ok := os.LookupEnv("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS"); ok {
 		list = v
 	}
+	return parseMethods(list)
+})
+
+const defaultKnownMethods = "GET,HEAD,POST,PUT,DELETE,CONNECT,OPTIONS,TRACE,PATCH,QUERY"
+
+func parseMethods(list string) map[string]bool {
 	m := map[string]bool{}
 	for _, name := range strings.Split(list, ",") {
 		if name = strings.TrimSpace(name); name != "" {
@@ -72,7 +78,7 @@ var knownMethods = sync.OnceValue(func() map[string]bool {
 		}
 	}
 	return m
-})
+}
 
 // httpMethod appends http.request.method (and method_original) and
 // returns the method's part of the span name.
