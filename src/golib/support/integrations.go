@@ -155,7 +155,11 @@ func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 				s.Status = StatusError
 				s.Attrs = append(s.Attrs, String("error.type", strconv.Itoa(status)))
 			case recovered != nil:
-				s.Attrs = append(s.Attrs, String("error.type", typeName(recovered)))
+				t := typeName(recovered)
+				if t == "error" || t == "unknown" {
+					t = ErrorTypeOther
+				}
+				s.Attrs = append(s.Attrs, String("error.type", t))
 			}
 		}
 		s.mu.Unlock()

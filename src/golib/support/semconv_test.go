@@ -157,7 +157,7 @@ func TestHTTPSpans(t *testing.T) {
 		defer func() { recover() }()
 		EndHTTPServer(s, 200, "", "/p", errors.New("handler panicked"))
 	}()
-	if s.Status != StatusError || attr(s, "error.type") != "error" {
+	if s.Status != StatusError || attr(s, "error.type") != ErrorTypeOther {
 		t.Errorf("panic: %v %v", s.Status, s.Attrs)
 	}
 
