@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -187,5 +188,32 @@ func TestHTTPSpans(t *testing.T) {
 	}
 	if m := parseMethods(defaultKnownMethods); len(m) != 10 || !m["PATCH"] || !m["QUERY"] || m["get"] {
 		t.Errorf("default methods: %v", m)
+	}
+}
+
+// RTOOL_DB_QUERY_TEXT is read once; a value that means nothing sanitizes
+// and is said.
+func TestQueryTextVariable(t *testing.T) {
+	var msgs strings.Builder
+	rec := newRecorderReporting(sampler{bound: 1 << 63}, &memory{}, &losses{log: &logger{w: &msgs, max: levelInfo}, dest: "memory", now: time.Now})
+	t.Cleanup(func() { queryModeOnce, queryMode = sync.Once{}, querySanitized })
+	for _, c := range []struct {
+		v    string
+		want int
+		said bool
+	}{{"raw", queryRaw, false}, {"OFF", queryOff, false}, {"", querySanitized, false}, {"verbatim", querySanitized, true}} {
+		queryModeOnce, queryMode = sync.Once{}, -1
+		msgs.Reset()
+		t.Setenv("RTOOL_DB_QUERY_TEXT", c.v)
+		if got := queryTextMode(rec); got != c.want || (msgs.Len() > 0) != c.said {
+			t.Errorf("RTOOL_DB_QUERY_TEXT=%q: mode %d, said %q", c.v, got, msgs.String())
+		}
+		os.Setenv("RTOOL_DB_QUERY_TEXT", "raw")
+		if got := queryTextMode(rec); got != c.want {
+			t.Errorf("read again after a change: %d", got)
+		}
+	}
+	if !strings.Contains(msgs.String(), "rtool tracing: RTOOL_DB_QUERY_TEXT=verbatim is not sanitized, raw or off; queries are sanitized") {
+		t.Errorf("warning: %q", msgs.String())
 	}
 }
