@@ -80,13 +80,21 @@ func parseMethods(list string) map[string]bool {
 	return m
 }
 
-// httpMethod appends http.request.method (and method_original) and
-// returns the method's part of the span name.
-func httpMethod(attrs []Attr, method string) ([]Attr, string) {
+// httpMethod is the method's part of the span name, and whether the
+// method is known.
+func httpMethod(method string) (string, bool) {
 	if knownMethods()[method] {
-		return append(attrs, String("http.request.method", method)), method
+		return method, true
 	}
-	return append(attrs, String("http.request.method", "_OTHER"), String("http.request.method_original", method)), "HTTP"
+	return "HTTP", false
+}
+
+// appendMethod appends http.request.method (and method_original).
+func appendMethod(attrs []Attr, method string, known bool) []Attr {
+	if known {
+		return append(attrs, String("http.request.method", method))
+	}
+	return append(attrs, String("http.request.method", "_OTHER"), String("http.request.method_original", method))
 }
 
 // StartHTTPServer begins the span of an incoming request: the child of the
@@ -101,8 +109,7 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if !ok {
 		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
 	}
-	attrs := make([]Attr, 0, 10) // room for route, status and error at the end
-	attrs, name := httpMethod(attrs, method)
+	name, known := httpMethod(method)
 	s := startOwning(rec, nil, tid, sid, sampled, tracestate, name, KindServer, nil)
 	if !s.Sampled {
 		return s // attributes only for spans that are recorded
@@ -111,6 +118,8 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if tls {
 		scheme = "https"
 	}
+	attrs := make([]Attr, 0, 10) // room for route, status and error at the end
+	attrs = appendMethod(attrs, method, known)
 	attrs = append(attrs,
 		String("url.path", path),
 		String("url.scheme", scheme),
@@ -173,12 +182,13 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 	if rec == nil {
 		return nil
 	}
-	attrs := make([]Attr, 0, 7)
-	attrs, name := httpMethod(attrs, method)
+	name, known := httpMethod(method)
 	s := startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, KindClient, nil)
 	if !s.Sampled {
 		return s
 	}
+	attrs := make([]Attr, 0, 7)
+	attrs = appendMethod(attrs, method, known)
 	attrs = append(attrs, String("url.full", scheme+"://"+host+path))
 	if h, port := splitHostPort(host); h != "" {
 		attrs = append(attrs, String("server.address", h))
