@@ -7,5 +7,6 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/log.go", include_str!("../aspects/log.go")),
     ("rtool-builtin/span.go", include_str!("../aspects/span.go")),
     ("rtool-builtin/http.go", include_str!("../aspects/http.go")),
+    ("rtool-builtin/http2.go", include_str!("../aspects/http2.go")),
     ("rtool-builtin/sql.go", include_str!("../aspects/sql.go")),
 ];
