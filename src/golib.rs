@@ -39,6 +39,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("proto.go", include_str!("golib/support/proto.go")),
             ("gls.go", include_str!("golib/support/gls.go")),
             ("integrations.go", include_str!("golib/support/integrations.go")),
+            ("dbspan.go", include_str!("golib/support/dbspan.go")),
+            ("sqltext.go", include_str!("golib/support/sqltext.go")),
             ("version.go", include_str!("golib/support/version.go")),
             ("foreign.go", include_str!("golib/support/foreign.go")),
             ("logs.go", include_str!("golib/support/logs.go")),

@@ -7,6 +7,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/log.go", include_str!("../aspects/log.go")),
     ("rtool-builtin/span.go", include_str!("../aspects/span.go")),
     ("rtool-builtin/http.go", include_str!("../aspects/http.go")),
+    ("rtool-builtin/http2.go", include_str!("../aspects/http2.go")),
     ("rtool-builtin/sql.go", include_str!("../aspects/sql.go")),
     ("rtool-builtin/otel.go", include_str!("../aspects/otel.go")),
     ("rtool-builtin/slog.go", include_str!("../aspects/slog.go")),

@@ -4,7 +4,14 @@
 // every handler and every client request is covered however it is set up.
 package aspects
 
-import "rtool.invalid/support"
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync/atomic"
+
+	"rtool.invalid/support"
+)
 
 // net/http links the OTLP transport (which does not use net/http).
 //
@@ -13,8 +20,9 @@ import "rtool.invalid/support"
 //rtool:import rtool.invalid/support/otlp
 
 // Every request a net/http server serves (whatever the handler; HTTP/2
-// requests pass here too, without their status code) gets a server span, the child of the caller's span named by
-// the traceparent/tracestate headers. The span is the current span of the
+// requests of net/http's own HTTP/2 server pass here too) gets a server
+// span, the child of the caller's span named by the traceparent/tracestate
+// headers. The span is the current span of the
 // handler's goroutine and of goroutines it starts (the request's context
 // is left alone: copying the request would cost every request more than
 // the span does).
@@ -33,18 +41,57 @@ func _() {
 //rtool:where std && package(net/http)
 //rtool:inject
 func rtoolHTTPServerEnd(span *support.Span, w ResponseWriter, req *Request, recovered any) {
-	status := -1 // unknown (an HTTP/2 writer)
-	if r, ok := w.(*response); ok {
+	status := -1 // unknown (another package's writer)
+	switch rw := w.(type) {
+	case *response:
 		status = 0
-		if r.wroteHeader {
-			status = r.status
+		if rw.wroteHeader {
+			status = rw.status
+		}
+	case interface{ RtoolStatus() int }: // HTTP/2 of Go 1.27 on (net/http/internal/http2)
+		status = rw.RtoolStatus()
+	default:
+		if f := rtoolHTTP2Status.Load(); f != nil {
+			status = (*f)(w)
 		}
 	}
 	pattern := ""
 	if req.pat != nil {
 		pattern = req.pat.str
 	}
-	support.EndHTTPServer(span, status, pattern, recovered)
+	support.EndHTTPServer(span, status, pattern, req.URL.Path, recovered)
+}
+
+// rtoolHTTP2Status reads the status of the bundled HTTP/2 server's
+// writer (Go 1.22 to 1.26), set by builtin.http-h2-status: only code that
+// exists with the bundle may name its types (-tags nethttpomithttp2
+// leaves it out).
+var rtoolHTTP2Status atomic.Pointer[func(ResponseWriter) int]
+
+// rtoolErrorType is error.type for an error of net/http's client: the
+// support library's names (timeouts, SQLSTATEs, well-known sentinels),
+// else the type of the network or TLS error inside (*url.Error, which
+// wraps them all, says nothing), else _OTHER.
+func rtoolErrorType(err error) string {
+	t := support.ErrorType(err)
+	if t != support.ErrorTypeOther {
+		return t
+	}
+	var dns *net.DNSError
+	var op *net.OpError
+	var cert *tls.CertificateVerificationError
+	var rec tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dns):
+		return "*net.DNSError"
+	case errors.As(err, &op):
+		return "*net.OpError"
+	case errors.As(err, &cert):
+		return "*tls.CertificateVerificationError"
+	case errors.As(err, &rec):
+		return "tls.RecordHeaderError"
+	}
+	return t
 }
 
 // rtoolWithTraceparent: the request to send, with the span's traceparent
@@ -80,8 +127,34 @@ func _() {
 				if RtoolResult0 != nil {
 					status = RtoolResult0.StatusCode
 				}
-				support.EndHTTPClient(rtoolSpan, status, RtoolResult2, recover())
+				errType := ""
+				if RtoolResult2 != nil {
+					errType = rtoolErrorType(RtoolResult2)
+				}
+				support.EndHTTPClient(rtoolSpan, status, RtoolResult2, errType, recover())
 			}()
 		}
+	}
+}
+
+// The bundled HTTP/2 server (h2_bundle.go, Go 1.22 to 1.26) tells
+// rtoolHTTPServerEnd how to read its writer's status: set when it serves
+// its first connection, from a function that exists only with the bundle.
+//
+//rtool:aspect builtin.http-h2-status
+//rtool:where std && package(net/http) && function(name=ServeConn, receiver=*http2Server)
+//rtool:prepend
+func _() {
+	if rtoolHTTP2Status.Load() == nil {
+		f := func(w ResponseWriter) int {
+			if rw, ok := w.(*http2responseWriter); ok && rw.rws != nil {
+				if rw.rws.wroteHeader {
+					return rw.rws.status
+				}
+				return 0
+			}
+			return -1
+		}
+		rtoolHTTP2Status.Store(&f)
 	}
 }

@@ -15,7 +15,7 @@ import (
 //rtool:where std && package(database/sql)
 //rtool:import rtool.invalid/support/otlp
 
-// A DB remembers its db.system, from the name its driver was registered
+// A DB remembers its db.system.name, from the name its driver was registered
 // under.
 //
 //rtool:aspect builtin.sql-system

@@ -71,16 +71,30 @@ func (f *frame) settle() {
 }
 
 // CurrentSpan returns the span open on this goroutine: the innermost one
-// started and not yet ended here, or else the one current in the goroutine
-// that started this one when it did. Nil if none.
+// started here and not yet ended, or else the one current in the goroutine
+// that started this one when it did. A span that has ended, wherever and
+// in whatever order, is never current: the nearest span current before it
+// that has not ended is, so that a goroutine outliving the span it
+// inherited (a worker started during one request and serving the next)
+// does not put later spans under it. Nil if none.
 func CurrentSpan() *Span {
-	if f := loadFrame(); f != nil {
-		return f.span
+	f := loadFrame()
+	if f == nil {
+		return nil
 	}
-	return nil
+	s := f.span
+	if s != nil && s.done.Load() {
+		s = live(s.prev)
+		if f.owner&^emptyBit == runtime_rtglsSelf() {
+			f.span = s // let the ended spans go
+			f.settle()
+		}
+	}
+	return s
 }
 
-// setCurrent makes s the current span and returns the previous one.
+// setCurrent makes s the current span and returns the previous one (that
+// has not ended).
 func setCurrent(s *Span) *Span {
 	f := loadFrame()
 	if f == nil && s == nil {
@@ -89,7 +103,7 @@ func setCurrent(s *Span) *Span {
 	if f == nil || f.owner&^emptyBit != runtime_rtglsSelf() {
 		f = ownFrame()
 	}
-	prev := f.span
+	prev := live(f.span)
 	f.span = s
 	if s != nil {
 		f.owner &^= emptyBit
@@ -97,6 +111,19 @@ func setCurrent(s *Span) *Span {
 		f.settle()
 	}
 	return prev
+}
+
+// endCurrent: s has ended; if it is this goroutine's current span in a
+// frame of its own, the nearest live span before it becomes current (the
+// frame empties if none, and goroutines started from now on inherit
+// nothing). Elsewhere CurrentSpan skips s when it reads it.
+func endCurrent(s *Span) {
+	f := loadFrame()
+	if f == nil || f.span != s || f.owner&^emptyBit != runtime_rtglsSelf() {
+		return
+	}
+	f.span = live(s.prev)
+	f.settle()
 }
 
 // Local is a goroutine-local variable of type T: each goroutine sees its

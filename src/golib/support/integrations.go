@@ -2,8 +2,12 @@ package support
 
 import (
 	"context"
+	"errors"
+	"io"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The entry points of rtool's built-in aspects (rtool's src/aspects/). The
@@ -48,6 +52,51 @@ func StartFunc(name, pkg, fn string, params []any) *Span {
 	return startOwning(rec, CurrentSpan(), TraceID{}, SpanID{}, false, "", name, KindInternal, attrs)
 }
 
+// The HTTP conventions followed are OpenTelemetry semantic conventions
+// v1.44.0 (stable HTTP spans): span names `{method} {http.route}` or
+// `{method}`, where an unknown method is `_OTHER` in http.request.method
+// (the original in http.request.method_original) and `HTTP` in the name.
+
+// knownMethods: the methods recorded as they are (OpenTelemetry's
+// default, or OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, comma-separated and
+// case-sensitive, replacing it).
+var knownMethods = sync.OnceValue(func() map[string]bool {
+	list := defaultKnownMethods
+	if v, ok := os.LookupEnv("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS"); ok {
+		list = v
+	}
+	return parseMethods(list)
+})
+
+const defaultKnownMethods = "GET,HEAD,POST,PUT,DELETE,CONNECT,OPTIONS,TRACE,PATCH,QUERY"
+
+func parseMethods(list string) map[string]bool {
+	m := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			m[name] = true
+		}
+	}
+	return m
+}
+
+// httpMethod is the method's part of the span name, and whether the
+// method is known.
+func httpMethod(method string) (string, bool) {
+	if knownMethods()[method] {
+		return method, true
+	}
+	return "HTTP", false
+}
+
+// appendMethod appends http.request.method (and method_original).
+func appendMethod(attrs []Attr, method string, known bool) []Attr {
+	if known {
+		return append(attrs, String("http.request.method", method))
+	}
+	return append(attrs, String("http.request.method", "_OTHER"), String("http.request.method_original", method))
+}
+
 // StartHTTPServer begins the span of an incoming request: the child of the
 // remote span its traceparent names, else a new trace (never of whatever
 // span the serving goroutine inherited).
@@ -60,7 +109,8 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if !ok {
 		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
 	}
-	s := startOwning(rec, nil, tid, sid, sampled, tracestate, method, KindServer, nil)
+	name, known := httpMethod(method)
+	s := startOwning(rec, nil, tid, sid, sampled, tracestate, name, KindServer, nil)
 	if !s.Sampled {
 		return s // attributes only for spans that are recorded
 	}
@@ -68,9 +118,9 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if tls {
 		scheme = "https"
 	}
-	attrs := make([]Attr, 0, 8) // room for route and status at the end
+	attrs := make([]Attr, 0, 10) // room for route, status and error at the end
+	attrs = appendMethod(attrs, method, known)
 	attrs = append(attrs,
-		String("http.request.method", method),
 		String("url.path", path),
 		String("url.scheme", scheme),
 		String("network.protocol.version", protocolVersion(proto)),
@@ -86,8 +136,11 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 }
 
 // EndHTTPServer ends a server span with the response status (0: the
-// handler wrote nothing, so 200) and the matched route pattern, if known.
-func EndHTTPServer(s *Span, status int, pattern string, recovered any) {
+// handler wrote nothing, so 200; negative: unknown) and the matched
+// ServeMux pattern, if any, of the request for path. A 5xx status or a
+// panic is an error (error.type: the status code, else the panic value's
+// type); 4xx is not, on the server's side.
+func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 	if s == nil {
 		s.EndWith(recovered)
 		return
@@ -95,18 +148,28 @@ func EndHTTPServer(s *Span, status int, pattern string, recovered any) {
 	if status == 0 && recovered == nil {
 		status = 200
 	}
-	route := routeOf(pattern)
-	if s.Sampled {
+	route := routeOf(pattern, path)
+	if s.recording() {
 		s.mu.Lock() // one locked section for all of it
-		if route != "" {
-			s.Name = s.Name + " " + route
-			s.Attrs = append(s.Attrs, String("http.route", route))
-		}
-		if status > 0 {
-			s.Attrs = append(s.Attrs, Int("http.response.status_code", int64(status)))
-		}
-		if status >= 500 {
-			s.Status = StatusError
+		if !s.ended {
+			if route != "" {
+				s.Name = s.Name + " " + route
+				s.Attrs = append(s.Attrs, String("http.route", route))
+			}
+			if status > 0 {
+				s.Attrs = append(s.Attrs, Int("http.response.status_code", int64(status)))
+			}
+			switch {
+			case status >= 500:
+				s.Status = StatusError
+				s.Attrs = append(s.Attrs, String("error.type", strconv.Itoa(status)))
+			case recovered != nil:
+				t := typeName(recovered)
+				if t == "error" || t == "unknown" {
+					t = ErrorTypeOther
+				}
+				s.Attrs = append(s.Attrs, String("error.type", t))
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -119,12 +182,14 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 	if rec == nil {
 		return nil
 	}
-	s := startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", method, KindClient, nil)
+	name, known := httpMethod(method)
+	s := startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, KindClient, nil)
 	if !s.Sampled {
 		return s
 	}
-	attrs := make([]Attr, 0, 6)
-	attrs = append(attrs, String("http.request.method", method), String("url.full", scheme+"://"+host+path))
+	attrs := make([]Attr, 0, 7)
+	attrs = appendMethod(attrs, method, known)
+	attrs = append(attrs, String("url.full", scheme+"://"+host+path))
 	if h, port := splitHostPort(host); h != "" {
 		attrs = append(attrs, String("server.address", h))
 		if port == 0 && scheme == "https" {
@@ -139,15 +204,21 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 }
 
 // EndHTTPClient ends a client span with the response status (0: no
-// response) or the error.
-func EndHTTPClient(s *Span, status int, err error, recovered any) {
+// response) or the error, whose error.type errType names (empty: as
+// ErrorType does). A request the caller cancelled (context.Canceled) is
+// not an error, as the conventions ask; 4xx and 5xx are.
+func EndHTTPClient(s *Span, status int, err error, errType string, recovered any) {
 	if s == nil {
 		s.EndWith(recovered)
 		return
 	}
 	switch {
+	case err != nil && errors.Is(err, context.Canceled):
 	case err != nil:
-		s.SetAttributes(String("error.type", "error"))
+		if errType == "" {
+			errType = ErrorType(err)
+		}
+		s.SetAttributes(String("error.type", errType))
 		s.SetStatus(StatusError, err.Error())
 	case status > 0:
 		s.SetAttributes(Int("http.response.status_code", int64(status)))
@@ -159,87 +230,59 @@ func EndHTTPClient(s *Span, status int, err error, recovered any) {
 	s.EndWith(recovered)
 }
 
-// DBSystem is the db.system value for a database/sql driver name.
-func DBSystem(driver string) string {
-	switch d := strings.ToLower(driver); {
-	case d == "postgres" || d == "postgresql" || d == "pgx" || strings.HasPrefix(d, "pgx/") || d == "cloudsqlpostgres":
-		return "postgresql"
-	case strings.HasPrefix(d, "mysql"):
-		return "mysql"
-	case strings.HasPrefix(d, "sqlite"):
-		return "sqlite"
-	case d == "sqlserver" || d == "mssql":
-		return "mssql"
-	case d == "oracle" || d == "godror" || d == "oci8":
-		return "oracle"
-	case d == "clickhouse":
-		return "clickhouse"
+// ErrorTypeOther is error.type for an error of no type rtool can name.
+const ErrorTypeOther = "_OTHER"
+
+// ErrorType is the error.type of err, without reflect: the SQLSTATE of a
+// driver error that has one (a SQLState() string method, as lib/pq's and
+// pgx's errors do), "timeout" for deadlines and timeouts
+// (context.DeadlineExceeded, os.ErrDeadlineExceeded, a Timeout() method
+// that says so), the name of a well-known sentinel error (context.Canceled,
+// io.EOF, io.ErrUnexpectedEOF) anywhere in its chain, else ErrorTypeOther.
+// The built-in aspects name the error types of their own packages first
+// (*net.OpError and others, see rtool's src/aspects/http.go).
+func ErrorType(err error) string {
+	if err == nil {
+		return ""
 	}
-	return "other_sql"
+	var st interface{ SQLState() string }
+	if errors.As(err, &st) {
+		if code := st.SQLState(); code != "" {
+			return code
+		}
+	}
+	var to interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &to) && to.Timeout():
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "context.Canceled"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "io.ErrUnexpectedEOF"
+	case errors.Is(err, io.EOF):
+		return "io.EOF"
+	}
+	return ErrorTypeOther
 }
 
-// StartDB begins the span of a database/sql operation: op is the method
-// (`(*DB).QueryContext`), query the statement, if any.
-func StartDB(ctx context.Context, system, op, query string) *Span {
-	rec := current()
-	if rec == nil {
-		return nil
+// routeOf is http.route: the path of the ServeMux pattern that matched
+// (`GET example.com/items/{id}` → `/items/{id}`, `/{$}` → `/`). A subtree
+// pattern (`/static/`, or `/` routing everything to another router) is a
+// route only for its own path: for paths under it, it would name a
+// single route for many, so there is none.
+func routeOf(pattern, path string) string {
+	i := strings.IndexByte(pattern, '/')
+	if i < 0 {
+		return ""
 	}
-	if system == "" {
-		system = "other_sql"
+	route := pattern[i:]
+	if strings.HasSuffix(route, "/{$}") {
+		return strings.TrimSuffix(route, "{$}")
 	}
-	name := sqlKeyword(query)
-	if name == "" {
-		name = dbOperation(op)
+	if strings.HasSuffix(route, "/") && route != path {
+		return ""
 	}
-	s := startOwning(rec, parentOf(ctx), TraceID{}, SpanID{}, false, "", name, KindClient, nil)
-	if !s.Sampled {
-		return s
-	}
-	attrs := make([]Attr, 0, 5)
-	attrs = append(attrs, String("db.system", system), String("db.operation.name", name))
-	if query != "" {
-		attrs = append(attrs, String("db.query.text", query))
-	}
-	s.Attrs = attrs
-	return s
-}
-
-// EndDB ends a database span with the operation's error.
-func EndDB(s *Span, err error, recovered any) {
-	if s != nil && err != nil {
-		s.SetAttributes(String("error.type", "error"))
-		s.SetStatus(StatusError, err.Error())
-	}
-	s.EndWith(recovered)
-}
-
-// dbOperation: `(*Tx).Commit` → COMMIT, `(*DB).BeginTx` → BEGIN.
-func dbOperation(op string) string {
-	if i := strings.LastIndexByte(op, '.'); i >= 0 {
-		op = op[i+1:]
-	}
-	op = strings.TrimSuffix(strings.TrimSuffix(op, "Context"), "Tx")
-	return strings.ToUpper(op)
-}
-
-// sqlKeyword is the statement's first word, upper-cased (SELECT, INSERT…).
-func sqlKeyword(q string) string {
-	q = strings.TrimLeft(q, " \t\r\n(")
-	end := 0
-	for end < len(q) && (q[end] >= 'a' && q[end] <= 'z' || q[end] >= 'A' && q[end] <= 'Z') {
-		end++
-	}
-	return strings.ToUpper(q[:end])
-}
-
-// routeOf: the path of a ServeMux pattern (`GET example.com/items/{id}` →
-// `/items/{id}`).
-func routeOf(pattern string) string {
-	if i := strings.IndexByte(pattern, '/'); i >= 0 {
-		return pattern[i:]
-	}
-	return ""
+	return route
 }
 
 func protocolVersion(proto string) string {

@@ -370,7 +370,7 @@ func TestEndWithRecordsAndPanicsOn(t *testing.T) {
 		got := func() (v any) {
 			defer func() { v = recover() }()
 			func() {
-				defer func() { EndHTTPServer(s, 0, "", recover()) }()
+				defer func() { EndHTTPServer(s, 0, "", "/", recover()) }()
 				panic(custom{7})
 			}()
 			return nil
@@ -464,7 +464,7 @@ func BenchmarkHTTPServerSpan(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
-		EndHTTPServer(s, 200, "GET /items/{id}", nil)
+		EndHTTPServer(s, 200, "GET /items/{id}", "/items/7", nil)
 		if i%1024 == 0 {
 			Flush(time.Second)
 		}
@@ -474,7 +474,7 @@ func BenchmarkHTTPServerSpan(b *testing.B) {
 func BenchmarkEncodeSpan(b *testing.B) {
 	use(b, sampler{bound: 1 << 63}, discard{})
 	s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
-	EndHTTPServer(s, 200, "GET /items/{id}", nil)
+	EndHTTPServer(s, 200, "GET /items/{id}", "/items/7", nil)
 	var buf []byte
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
@@ -488,6 +488,6 @@ func BenchmarkHTTPServerSpanUnsampled(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
-		EndHTTPServer(s, 200, "GET /items/{id}", nil)
+		EndHTTPServer(s, 200, "GET /items/{id}", "/items/7", nil)
 	}
 }

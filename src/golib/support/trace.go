@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -103,28 +104,51 @@ func Bool(k string, v bool) Attr {
 	return a
 }
 
-// Any makes an attribute of any value: other integer and float types are
-// converted, errors and Stringers give their text.
+// Any makes an attribute of any value: every integer type gives an
+// integer (an unsigned value above math.MaxInt64, which OTLP's int64
+// cannot hold, gives its decimal text instead of a wrong number), float32
+// a float, errors and Stringers their text.
 func Any(k string, v any) Attr {
 	switch x := v.(type) {
 	case string:
 		return String(k, x)
 	case bool:
 		return Bool(k, x)
-	case int64:
-		return Int(k, x)
 	case int:
+		return Int(k, int64(x))
+	case int8:
+		return Int(k, int64(x))
+	case int16:
 		return Int(k, int64(x))
 	case int32:
 		return Int(k, int64(x))
+	case int64:
+		return Int(k, x)
+	case uint:
+		return unsigned(k, uint64(x))
+	case uint8:
+		return Int(k, int64(x))
+	case uint16:
+		return Int(k, int64(x))
 	case uint32:
 		return Int(k, int64(x))
+	case uint64:
+		return unsigned(k, x)
+	case uintptr:
+		return unsigned(k, uint64(x))
 	case float64:
 		return Float(k, x)
 	case float32:
 		return Float(k, float64(x))
 	}
 	return String(k, text(v))
+}
+
+func unsigned(k string, v uint64) Attr {
+	if v > math.MaxInt64 {
+		return String(k, strconv.FormatUint(v, 10))
+	}
+	return Int(k, int64(v))
 }
 
 // Value is the attribute's value: a string, bool, int64 or float64.
@@ -162,12 +186,16 @@ func text(v any) string {
 	return "(value)"
 }
 
-// typeName names the common panic value types (without reflect).
+// typeName names the common panic value types (without reflect): an
+// error's as ErrorType does, falling back to "error".
 func typeName(v any) string {
-	switch v.(type) {
+	switch x := v.(type) {
 	case string:
 		return "string"
 	case error:
+		if t := ErrorType(x); t != ErrorTypeOther {
+			return t
+		}
 		return "error"
 	case int:
 		return "int"
@@ -184,7 +212,9 @@ type Event struct {
 
 // Span is one operation of a trace. A span that is not sampled still
 // carries its ids (so that children and remote calls follow the decision)
-// but records nothing. Methods are safe on a nil *Span.
+// but records nothing. Methods are safe on a nil *Span, and do nothing on
+// a Span made without Start (no recorder: a parent that only names a
+// span, such as one from another tracing API) and on an ended span.
 type Span struct {
 	TraceID TraceID
 	SpanID  SpanID
@@ -201,9 +231,22 @@ type Span struct {
 	Message   string
 	State     string // W3C tracestate, passed on as received
 	mu        sync.Mutex
-	ended     bool
+	ended     bool        // under mu: later changes are ignored
+	done      atomic.Bool // End was called (read by any goroutine)
 	recorder  *recorder
-	prev      *Span // the current span when this one started, restored at End
+	// The span current when this one started on its goroutine: current
+	// again after it ends, or the nearest of its prevs not yet ended.
+	prev *Span
+}
+
+// live is s or the nearest of its prevs that has not ended; nil if none.
+// A goroutine's current span is read through it, so that spans ended out
+// of order or on another goroutine are never current, nor parents.
+func live(s *Span) *Span {
+	for s != nil && s.done.Load() {
+		s = s.prev
+	}
+	return s
 }
 
 // Span times are a wall-clock base plus monotonic time since: one clock
@@ -274,6 +317,9 @@ func StartRemote(ctx context.Context, traceparent, tracestate, name string, kind
 	return ContextWithSpan(ctx, s), s
 }
 
+// parentOf is the span ctx carries (ended or not: passing a context is
+// asking for that parent), else the goroutine's current span (never an
+// ended one: see CurrentSpan).
 func parentOf(ctx context.Context) *Span {
 	if p := SpanFromContext(ctx); p != nil {
 		return p
@@ -332,62 +378,70 @@ func getUint64(b []byte) (v uint64) {
 	return v
 }
 
+// recording reports whether changes to s are recorded: it is sampled
+// and was made by Start (the caller then checks s.ended under s.mu).
+func (s *Span) recording() bool { return s != nil && s.Sampled && s.recorder != nil }
+
 // SetAttributes adds attributes to a recording span.
 func (s *Span) SetAttributes(attrs ...Attr) {
-	if s == nil || !s.Sampled {
+	if !s.recording() {
 		return
 	}
 	s.mu.Lock()
-	s.Attrs = append(s.Attrs, attrs...)
+	if !s.ended {
+		s.Attrs = append(s.Attrs, attrs...)
+	}
 	s.mu.Unlock()
 }
 
 // SetStatus sets the span's outcome.
 func (s *Span) SetStatus(code StatusCode, message string) {
-	if s == nil || !s.Sampled {
+	if !s.recording() {
 		return
 	}
 	s.mu.Lock()
-	s.Status, s.Message = code, message
+	if !s.ended {
+		s.Status, s.Message = code, message
+	}
 	s.mu.Unlock()
 }
 
 // AddEvent records an event now.
 func (s *Span) AddEvent(name string, attrs ...Attr) {
-	if s == nil || !s.Sampled {
+	if !s.recording() {
 		return
 	}
 	e := Event{Name: name, TimeNano: nowNano(), Attrs: append([]Attr(nil), attrs...)}
 	s.mu.Lock()
-	s.Events = append(s.Events, e)
+	if !s.ended {
+		s.Events = append(s.Events, e)
+	}
 	s.mu.Unlock()
 }
 
 // RecordPanic records a recovered panic value as an "exception" event and
 // an error status; the caller re-panics with the value unchanged.
 func (s *Span) RecordPanic(v any) {
+	if !s.recording() {
+		return
+	}
 	s.AddEvent("exception", String("exception.type", typeName(v)), String("exception.message", text(v)))
 	s.SetStatus(StatusError, text(v))
 }
 
-// End finishes the span and hands it to the exporter; if it is the
-// current span, the one current before it is again. Later calls do
-// nothing.
+// End finishes the span and hands it to the exporter, on any goroutine.
+// From then on it is current nowhere: where it was, the nearest span
+// current before it that has not ended is (see CurrentSpan). Later calls
+// do nothing.
 func (s *Span) End() {
-	if s == nil {
+	if s == nil || s.recorder == nil || !s.done.CompareAndSwap(false, true) {
 		return
 	}
-	if CurrentSpan() == s {
-		setCurrent(s.prev)
-	}
+	endCurrent(s)
 	if !s.Sampled {
 		return
 	}
 	s.mu.Lock()
-	if s.ended {
-		s.mu.Unlock()
-		return
-	}
 	s.ended = true
 	s.EndNano = nowNano()
 	s.mu.Unlock()

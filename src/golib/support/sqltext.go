@@ -1,0 +1,345 @@
+package support
+
+import "strings"
+
+// SQL text, read the way OpenTelemetry's database conventions ask: one
+// pass over the query's tokens gives it back with every literal replaced
+// by `?` (strings, including E'…', N'…', X'…', B'…' and PostgreSQL's
+// dollar quotes; numbers, hexadecimal ones too; TRUE and FALSE), with
+// identifiers, keywords, comments and parameters ($1, ?, :name, @p1) as
+// written, and its summary: the operations and their targets in order
+// (`SELECT users`, `INSERT shipping_details SELECT orders`). Dialects
+// differ where it matters for secrets: MySQL and MariaDB quote strings
+// with "…" too and escape with backslashes; elsewhere "…" is an
+// identifier and a backslash is a character. An unterminated literal
+// runs to the end of the query (all of it is replaced).
+
+// summaryMax bounds db.query.summary, as the conventions ask (cut at a
+// token, never inside one).
+const summaryMax = 255
+
+// Operations that count anywhere (subqueries, CTEs) and those that count
+// only as a statement's first word (elsewhere they are functions or
+// clauses: REPLACE(…), ON CONFLICT DO UPDATE SET…).
+var (
+	sqlOps      = map[string]bool{"SELECT": true, "INSERT": true, "UPDATE": true, "DELETE": true}
+	sqlFirstOps = map[string]bool{"MERGE": true, "REPLACE": true, "UPSERT": true, "CREATE": true, "ALTER": true, "DROP": true,
+		"TRUNCATE": true, "CALL": true, "EXEC": true, "EXECUTE": true, "SHOW": true, "SET": true, "BEGIN": true, "COMMIT": true,
+		"ROLLBACK": true, "GRANT": true, "REVOKE": true, "EXPLAIN": true, "ANALYZE": true, "VACUUM": true, "COPY": true,
+		"LOCK": true, "USE": true, "DECLARE": true}
+	// Object kinds that join a DDL operation's name (CREATE TABLE).
+	sqlObjects = map[string]bool{"TABLE": true, "INDEX": true, "VIEW": true, "SEQUENCE": true, "SCHEMA": true, "DATABASE": true,
+		"FUNCTION": true, "PROCEDURE": true, "TRIGGER": true, "TYPE": true, "EXTENSION": true}
+	// Words that introduce a target.
+	sqlTargetAfter = map[string]bool{"FROM": true, "JOIN": true, "INTO": true, "UPDATE": true, "TABLE": true, "CALL": true,
+		"EXEC": true, "EXECUTE": true, "TRUNCATE": true, "VIEW": true}
+	// Words skipped where a target is expected.
+	sqlTargetNoise = map[string]bool{"ONLY": true, "LATERAL": true, "IF": true, "NOT": true, "EXISTS": true, "TEMP": true,
+		"TEMPORARY": true, "UNLOGGED": true, "OR": true, "MATERIALIZED": true, "UNIQUE": true, "IGNORE": true, "LOW_PRIORITY": true,
+		"DELAYED": true, "HIGH_PRIORITY": true, "CONCURRENTLY": true}
+	// Keywords that end a FROM list (anything else after a target is an
+	// alias).
+	sqlClauses = map[string]bool{"WHERE": true, "GROUP": true, "ORDER": true, "HAVING": true, "LIMIT": true, "OFFSET": true,
+		"UNION": true, "INTERSECT": true, "EXCEPT": true, "ON": true, "USING": true, "SET": true, "VALUES": true, "RETURNING": true,
+		"WINDOW": true, "FOR": true, "FETCH": true, "SELECT": true, "INNER": true, "LEFT": true, "RIGHT": true, "FULL": true,
+		"CROSS": true, "NATURAL": true, "OUTER": true, "DEFAULT": true}
+)
+
+// scanSQL returns q with its literals replaced by `?`, and its summary.
+func scanSQL(q, system string) (sanitized, summary string) {
+	mysql := system == "mysql" || system == "mariadb"
+	var out strings.Builder
+	out.Grow(len(q))
+	var sum summarizer
+	n := len(q)
+	for i := 0; i < n; {
+		c := q[i]
+		switch {
+		case c == '-' && i+1 < n && q[i+1] == '-', c == '#' && mysql:
+			j := strings.IndexByte(q[i:], '\n')
+			if j < 0 {
+				j = n - i
+			}
+			out.WriteString(q[i : i+j])
+			i += j
+		case c == '/' && i+1 < n && q[i+1] == '*':
+			j := strings.Index(q[i+2:], "*/")
+			end := n
+			if j >= 0 {
+				end = i + 2 + j + 2
+			}
+			out.WriteString(q[i:end])
+			i = end
+		case c == '\'':
+			i = skipQuoted(q, i, '\'', mysql)
+			out.WriteByte('?')
+			sum.literal()
+		case c == '"' && mysql:
+			i = skipQuoted(q, i, '"', true)
+			out.WriteByte('?')
+			sum.literal()
+		case c == '"' || c == '`' || c == '[' && system == "microsoft.sql_server":
+			close := c
+			if c == '[' {
+				close = ']'
+			}
+			end := skipQuoted(q, i, close, false)
+			out.WriteString(q[i:end])
+			sum.word(q[i:end], true)
+			i = end
+		case c == '$' && i+1 < n && isDigit(q[i+1]): // $1
+			j := i + 1
+			for j < n && isDigit(q[j]) {
+				j++
+			}
+			out.WriteString(q[i:j])
+			sum.literal()
+			i = j
+		case c == '$' && !mysql:
+			if end, ok := dollarQuoted(q, i); ok {
+				out.WriteByte('?')
+				sum.literal()
+				i = end
+				break
+			}
+			out.WriteByte(c)
+			i++
+		case isDigit(c) || c == '.' && i+1 < n && isDigit(q[i+1]):
+			i = skipNumber(q, i)
+			out.WriteByte('?')
+			sum.literal()
+		case isIdentStart(c):
+			j := i + 1
+			for j < n && isIdentPart(q[j]) {
+				j++
+			}
+			w := q[i:j]
+			if j < n && q[j] == '\'' && len(w) == 1 && strings.ContainsAny(w, "EeNnXxBb") {
+				// E'…' (backslash escapes), N'…', X'…', B'…'
+				i = skipQuoted(q, j, '\'', mysql || w == "E" || w == "e")
+				out.WriteByte('?')
+				sum.literal()
+				break
+			}
+			if strings.EqualFold(w, "TRUE") || strings.EqualFold(w, "FALSE") {
+				out.WriteByte('?')
+				sum.literal()
+			} else {
+				out.WriteString(w)
+				// :name and @name are parameters, not words.
+				param := i > 0 && (q[i-1] == ':' && (i < 2 || q[i-2] != ':') || q[i-1] == '@')
+				if param {
+					sum.literal()
+				} else {
+					sum.word(w, false)
+				}
+			}
+			i = j
+		default:
+			out.WriteByte(c)
+			sum.punct(c)
+			i++
+		}
+	}
+	return out.String(), sum.String()
+}
+
+// skipQuoted returns the end of the quoted text starting at q[i]: a
+// doubled close character is one inside it; with backslash, a backslash
+// escapes the next character.
+func skipQuoted(q string, i int, close byte, backslash bool) int {
+	for j := i + 1; j < len(q); j++ {
+		switch {
+		case backslash && q[j] == '\\':
+			j++
+		case q[j] == close:
+			if j+1 < len(q) && q[j+1] == close {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return len(q)
+}
+
+// dollarQuoted: a PostgreSQL $tag$…$tag$ string at q[i]; its end.
+func dollarQuoted(q string, i int) (int, bool) {
+	j := i + 1
+	for j < len(q) && q[j] != '$' {
+		if !isIdentPart(q[j]) || q[j] == '$' || j == i+1 && isDigit(q[j]) {
+			return 0, false
+		}
+		j++
+	}
+	if j >= len(q) {
+		return 0, false
+	}
+	tag := q[i : j+1]
+	k := strings.Index(q[j+1:], tag)
+	if k < 0 {
+		return len(q), true
+	}
+	return j + 1 + k + len(tag), true
+}
+
+// skipNumber returns the end of the number at q[i]: decimal, with a
+// fraction and an exponent, or 0x hexadecimal.
+func skipNumber(q string, i int) int {
+	n := len(q)
+	if q[i] == '0' && i+1 < n && (q[i+1] == 'x' || q[i+1] == 'X') {
+		j := i + 2
+		for j < n && isHex(q[j]) {
+			j++
+		}
+		return j
+	}
+	j := i
+	for j < n && (isDigit(q[j]) || q[j] == '.') {
+		j++
+	}
+	if j < n && (q[j] == 'e' || q[j] == 'E') {
+		k := j + 1
+		if k < n && (q[k] == '+' || q[k] == '-') {
+			k++
+		}
+		if k < n && isDigit(q[k]) {
+			for k < n && isDigit(q[k]) {
+				k++
+			}
+			j = k
+		}
+	}
+	return j
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isHex(c byte) bool   { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+func isIdentStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c >= 0x80
+}
+func isIdentPart(c byte) bool { return isIdentStart(c) || isDigit(c) || c == '$' }
+
+// summarizer builds db.query.summary from the words and punctuation of a
+// query: each operation, and after FROM, JOIN, INTO, UPDATE, TABLE… the
+// target named there (qualified names kept whole, as written; a FROM
+// list's names all, their aliases not).
+type summarizer struct {
+	parts   []string
+	first   bool // a statement's first word is next
+	started bool
+	want    int  // a target is expected: wantOne, or wantList (FROM)
+	inName  bool // the last word was a target that a '.' may continue
+	afterOp bool // the last part is a DDL operation an object kind joins
+	dot     bool // a '.' follows the target: its next word continues it
+}
+
+const (
+	wantNone = iota
+	wantOne
+	wantList
+	wantListMore // a FROM list's target was read: ',' asks for another
+)
+
+func (s *summarizer) add(part string) {
+	s.parts = append(s.parts, part)
+}
+
+func (s *summarizer) word(w string, quoted bool) {
+	isFirst := !s.started || s.first
+	s.started, s.first = true, false
+	if s.dot && s.inName && len(s.parts) > 0 {
+		s.parts[len(s.parts)-1] += "." + w
+		s.dot = false
+		return
+	}
+	s.dot = false
+	up := strings.ToUpper(w)
+	if !quoted {
+		if s.afterOp && sqlObjects[up] {
+			s.parts[len(s.parts)-1] += " " + w
+			s.afterOp = false
+			s.want, s.inName = wantOne, false
+			return
+		}
+		if s.afterOp && sqlTargetNoise[up] {
+			return
+		}
+		if sqlOps[up] || isFirst && sqlFirstOps[up] {
+			s.add(w)
+			s.inName = false
+			s.afterOp = up == "CREATE" || up == "ALTER" || up == "DROP"
+			s.want = wantNone
+			if up == "UPDATE" || up == "TRUNCATE" || up == "CALL" || up == "EXEC" || up == "EXECUTE" {
+				s.want = wantOne
+			}
+			return
+		}
+		s.afterOp = false
+		if up == "FROM" {
+			s.want, s.inName = wantList, false
+			return
+		}
+		if sqlTargetAfter[up] {
+			s.want, s.inName = wantOne, false
+			return
+		}
+		if s.want != wantNone && sqlTargetNoise[up] {
+			return
+		}
+		if sqlClauses[up] || up == "AS" {
+			if up != "AS" {
+				s.want = wantNone
+			}
+			s.inName = false
+			return
+		}
+	}
+	switch s.want {
+	case wantOne:
+		s.add(w)
+		s.want, s.inName = wantNone, true
+	case wantList:
+		s.add(w)
+		s.want, s.inName = wantListMore, true
+	default:
+		s.inName = false // an alias, a column, a function…
+	}
+}
+
+// literal: a value or parameter, never part of a name.
+func (s *summarizer) literal() {
+	s.started, s.first, s.inName, s.dot, s.afterOp = true, false, false, false, false
+}
+
+func (s *summarizer) punct(c byte) {
+	switch c {
+	case '.':
+		s.dot = s.inName
+		return
+	case ',':
+		if s.want == wantListMore {
+			s.want = wantList
+		}
+	case '(':
+		if s.want == wantList || s.want == wantOne {
+			s.want = wantNone // a subquery or a function: its own words
+		}
+	case ';':
+		s.first, s.want = true, wantNone
+	case ' ', '\t', '\n', '\r':
+		return
+	}
+	s.inName, s.dot, s.afterOp = false, false, false
+}
+
+func (s *summarizer) String() string {
+	n := 0
+	for i, p := range s.parts {
+		if n+len(p)+1 > summaryMax+1 {
+			return strings.Join(s.parts[:i], " ")
+		}
+		n += len(p) + 1
+	}
+	return strings.Join(s.parts, " ")
+}
