@@ -38,6 +38,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("gls.go", include_str!("golib/support/gls.go")),
             ("integrations.go", include_str!("golib/support/integrations.go")),
             ("version.go", include_str!("golib/support/version.go")),
+            ("shutdown.go", include_str!("golib/support/shutdown.go")),
         ],
     ),
     ("rtool.invalid/support/otlp", &[("otlp.go", include_str!("golib/support/otlp/otlp.go"))]),
@@ -83,22 +84,23 @@ pub fn archives(
         .ok_or_else(|| Error::failed(format!("no package {path:?} in rtool's support library (it has {})", names())))?;
     let imports: Vec<String> = imports_of(files).into_iter().filter(|p| p != "unsafe").collect();
     // Support packages import each other (built here) and the standard
-    // library: the standard packages of all of them are resolved together,
-    // by one nested go list per build.
+    // library: the standard packages of a support package and of those it
+    // imports are resolved together, by one nested go list. Only those: a
+    // standard package instrumented to call `support` (os/signal) may be
+    // imported by another support package (`otlp`), and resolving it while
+    // compiling `support` for it would be a cycle.
     let own: Vec<String> = imports.iter().filter(|p| is_golib(p)).cloned().collect();
-    let all_std: Vec<String> = {
-        let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p) && p != "unsafe").collect();
-        v.sort();
-        v.dedup();
-        v
-    };
+    let all_std = std_closure(path);
     let from_known: Option<Vec<(String, String)>> = all_std.iter().map(|p| known.file_of(p).map(|f| (p.clone(), f.to_string()))).collect();
     let mut deps = match from_known {
         Some(d) => d,
         None => resolve::export_files(ctx, coord, record.flags()?, &all_std, "compiling rtool's support library")?,
     };
+    // What was just resolved covers the support packages this one imports.
+    let mut known_here = known.clone();
+    known_here.packagefiles.extend(deps.iter().cloned());
     for p in &own {
-        for dep in archives(ctx, coord, record, target, p, known)? {
+        for dep in archives(ctx, coord, record, target, p, &known_here)? {
             if !deps.contains(&dep) {
                 deps.push(dep);
             }
@@ -277,6 +279,29 @@ fn imports_of(files: &[(&str, &str)]) -> Vec<String> {
     imports
 }
 
+/// The standard packages that support package `path` and the support
+/// packages it imports (transitively) import, sorted.
+fn std_closure(path: &str) -> Vec<String> {
+    let (mut todo, mut seen, mut std) = (vec![path.to_string()], Vec::new(), Vec::new());
+    while let Some(p) = todo.pop() {
+        if seen.contains(&p) {
+            continue;
+        }
+        let files = PACKAGES.iter().find(|(q, _)| *q == p).map_or(&[][..], |(_, f)| *f);
+        for i in imports_of(files) {
+            if is_golib(&i) {
+                todo.push(i);
+            } else if i != "unsafe" {
+                std.push(i);
+            }
+        }
+        seen.push(p);
+    }
+    std.sort();
+    std.dedup();
+    std
+}
+
 fn names() -> String {
     PACKAGES.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ")
 }
@@ -305,6 +330,9 @@ mod tests {
     #[test]
     fn the_support_library_knows_rtools_version() {
         let src = include_str!("golib/support/version.go");
-        assert!(src.contains(&format!("const Version = \"{}\"", env!("CARGO_PKG_VERSION"))), "src/golib/support/version.go is not Cargo.toml's version");
+        assert!(
+            src.contains(&format!("const Version = \"{}\"", env!("CARGO_PKG_VERSION"))),
+            "src/golib/support/version.go is not Cargo.toml's version"
+        );
     }
 }

@@ -8,4 +8,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/span.go", include_str!("../aspects/span.go")),
     ("rtool-builtin/http.go", include_str!("../aspects/http.go")),
     ("rtool-builtin/sql.go", include_str!("../aspects/sql.go")),
+    ("rtool-builtin/signal.go", include_str!("../aspects/signal.go")),
 ];

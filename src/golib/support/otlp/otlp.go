@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	_ "os/signal" // its built-in advice flushes spans on SIGTERM and SIGINT
 	"strconv"
 	"strings"
 	"time"
