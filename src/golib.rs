@@ -327,6 +327,19 @@ mod tests {
         }
     }
 
+    /// `support` is imported by advice inside os/signal, which `otlp`
+    /// imports: resolving `support`'s standard packages must not need
+    /// os/signal (a cycle), while `otlp`'s bring it in, with `support`'s.
+    #[test]
+    fn standard_imports_are_resolved_per_package() {
+        let support = std_closure("rtool.invalid/support");
+        let otlp = std_closure("rtool.invalid/support/otlp");
+        assert!(!support.iter().any(|p| p == "os/signal"), "{support:?}");
+        assert!(otlp.iter().any(|p| p == "os/signal") && otlp.iter().any(|p| p == "net"), "{otlp:?}");
+        assert!(support.iter().all(|p| otlp.contains(p)), "{support:?} {otlp:?}");
+        assert!(!otlp.iter().any(|p| is_golib(p) || p == "unsafe"));
+    }
+
     #[test]
     fn the_support_library_knows_rtools_version() {
         let src = include_str!("golib/support/version.go");

@@ -357,10 +357,10 @@ mod tests {
     }
 
     /// Other Go releases' runtimes, where a test run points at them:
-    /// RTOOL_TEST_GOROOTS=DIR:DIR… (each a GOROOT).
+    /// TEST_OTHER_GOROOTS=DIR:DIR… (each a GOROOT).
     #[test]
     fn other_releases_have_a_known_shape() {
-        for root in std::env::var("RTOOL_TEST_GOROOTS").unwrap_or_default().split(':').filter(|r| !r.is_empty()) {
+        for root in std::env::var("TEST_OTHER_GOROOTS").unwrap_or_default().split(':').filter(|r| !r.is_empty()) {
             let p = patch_goroot(std::path::Path::new(root)).unwrap_or_else(|e| panic!("{root}: {e}"));
             assert_eq!(p.changed.len(), 3, "{root}");
         }

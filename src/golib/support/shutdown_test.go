@@ -65,7 +65,7 @@ func TestTerminatingExports(t *testing.T) {
 // still prints the panic and exits with status 2 (in a child process: the
 // test binary itself, told by the environment to panic).
 func TestFatalPanicExports(t *testing.T) {
-	if os.Getenv("RTOOL_TEST_PANIC") == "1" {
+	if os.Getenv("SUPPORT_TEST_PANIC") == "1" {
 		_, s := Start(context.Background(), "ended", KindInternal)
 		s.End()
 		func() {
@@ -77,7 +77,7 @@ func TestFatalPanicExports(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "spans.jsonl")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFatalPanicExports$")
-	cmd.Env = append(os.Environ(), "RTOOL_TEST_PANIC=1", "RTOOL_TRACE="+out, "OTEL_SDK_DISABLED=", "OTEL_TRACES_SAMPLER=")
+	cmd.Env = append(os.Environ(), "SUPPORT_TEST_PANIC=1", "RTOOL_TRACE="+out, "OTEL_SDK_DISABLED=", "OTEL_TRACES_SAMPLER=")
 	stderr, err := cmd.CombinedOutput()
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(stderr), "panic: fatal for the test") {
