@@ -84,23 +84,22 @@ pub fn archives(
         .ok_or_else(|| Error::failed(format!("no package {path:?} in rtool's support library (it has {})", names())))?;
     let imports: Vec<String> = imports_of(files).into_iter().filter(|p| p != "unsafe").collect();
     // Support packages import each other (built here) and the standard
-    // library: the standard packages of a support package and of those it
-    // imports are resolved together, by one nested go list. Only those: a
-    // standard package instrumented to call `support` (os/signal) may be
-    // imported by another support package (`otlp`), and resolving it while
-    // compiling `support` for it would be a cycle.
+    // library: the standard packages of all of them are resolved together,
+    // by one nested go list per build.
     let own: Vec<String> = imports.iter().filter(|p| is_golib(p)).cloned().collect();
-    let all_std = std_closure(path);
+    let all_std: Vec<String> = {
+        let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p) && p != "unsafe").collect();
+        v.sort();
+        v.dedup();
+        v
+    };
     let from_known: Option<Vec<(String, String)>> = all_std.iter().map(|p| known.file_of(p).map(|f| (p.clone(), f.to_string()))).collect();
     let mut deps = match from_known {
         Some(d) => d,
         None => resolve::export_files(ctx, coord, record.flags()?, &all_std, "compiling rtool's support library")?,
     };
-    // What was just resolved covers the support packages this one imports.
-    let mut known_here = known.clone();
-    known_here.packagefiles.extend(deps.iter().cloned());
     for p in &own {
-        for dep in archives(ctx, coord, record, target, p, &known_here)? {
+        for dep in archives(ctx, coord, record, target, p, known)? {
             if !deps.contains(&dep) {
                 deps.push(dep);
             }
@@ -279,29 +278,6 @@ fn imports_of(files: &[(&str, &str)]) -> Vec<String> {
     imports
 }
 
-/// The standard packages that support package `path` and the support
-/// packages it imports (transitively) import, sorted.
-fn std_closure(path: &str) -> Vec<String> {
-    let (mut todo, mut seen, mut std) = (vec![path.to_string()], Vec::new(), Vec::new());
-    while let Some(p) = todo.pop() {
-        if seen.contains(&p) {
-            continue;
-        }
-        let files = PACKAGES.iter().find(|(q, _)| *q == p).map_or(&[][..], |(_, f)| *f);
-        for i in imports_of(files) {
-            if is_golib(&i) {
-                todo.push(i);
-            } else if i != "unsafe" {
-                std.push(i);
-            }
-        }
-        seen.push(p);
-    }
-    std.sort();
-    std.dedup();
-    std
-}
-
 fn names() -> String {
     PACKAGES.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(", ")
 }
@@ -325,19 +301,6 @@ mod tests {
             assert_eq!(imports_of(files), parsed, "{path}");
             assert!(parsed.contains(&"unsafe".to_string()) || *path != "rtool.invalid/support");
         }
-    }
-
-    /// `support` is imported by advice inside os/signal, which `otlp`
-    /// imports: resolving `support`'s standard packages must not need
-    /// os/signal (a cycle), while `otlp`'s bring it in, with `support`'s.
-    #[test]
-    fn standard_imports_are_resolved_per_package() {
-        let support = std_closure("rtool.invalid/support");
-        let otlp = std_closure("rtool.invalid/support/otlp");
-        assert!(!support.iter().any(|p| p == "os/signal"), "{support:?}");
-        assert!(otlp.iter().any(|p| p == "os/signal") && otlp.iter().any(|p| p == "net"), "{otlp:?}");
-        assert!(support.iter().all(|p| otlp.contains(p)), "{support:?} {otlp:?}");
-        assert!(!otlp.iter().any(|p| is_golib(p) || p == "unsafe"));
     }
 
     #[test]

@@ -11,13 +11,24 @@ import (
 	"os"
 	"syscall"
 
+	// Named so that rtool knows this aspect needs the support library (and
+	// its runtime patch); the injected code reaches it by //go:linkname,
+	// not by an import: otlp imports os/signal, so os/signal's compile
+	// must not need the library (resolving the library's standard imports
+	// is what compiles os/signal).
 	"rtool.invalid/support"
 )
 
 //rtool:aspect builtin.signal-flush
 //rtool:where std && package(os/signal)
 //rtool:inject
-func init() { support.RegisterTermination(rtoolWatchTermination) }
+func init() { rtoolRegisterTermination(rtoolWatchTermination) }
+
+//go:linkname rtoolRegisterTermination rtool.invalid/support.RegisterTermination
+func rtoolRegisterTermination(watch func())
+
+//go:linkname rtoolTerminating rtool.invalid/support.Terminating
+func rtoolTerminating(dying bool)
 
 // rtoolWatchTermination runs once, when tracing starts. SIGTERM and SIGINT
 // are watched unless the program ignores them (nohup, SIG_IGN inherited,
@@ -45,7 +56,7 @@ func rtoolWatchTermination() {
 			h := handlers.m[c]
 			alone := n >= 0 && h != nil && h.want(n) && handlers.ref[n] == 1
 			handlers.Unlock()
-			support.Terminating(alone)
+			rtoolTerminating(alone)
 			if alone {
 				Reset(sig)
 				if p, err := os.FindProcess(os.Getpid()); err == nil {
