@@ -1,4 +1,4 @@
-//! The goroutine-local-storage patch of package runtime. Three same-line
+//! The goroutine-local-storage patch of package runtime. Four same-line
 //! edits and one new file, so every runtime line keeps its number:
 //!
 //! - `runtime2.go`: `; rtgls unsafe.Pointer` after the last field of
