@@ -11,33 +11,33 @@ import (
 	"os"
 	"syscall"
 
-	// Named so that rtool knows this aspect needs the support library (and
-	// its runtime patch); the injected code reaches it by //go:linkname,
-	// not by an import: otlp imports os/signal, so os/signal's compile
-	// must not need the library (resolving the library's standard imports
-	// is what compiles os/signal).
+	// Named so that rtool patches the runtime, where the injected code
+	// meets the support library: it does not import or link the library
+	// (otlp imports os/signal; and a test binary of a standard package
+	// the library imports would link two builds of that package).
 	"rtool.invalid/support"
 )
 
 //rtool:aspect builtin.signal-flush
 //rtool:where std && package(os/signal)
 //rtool:inject
-func init() { rtoolRegisterTermination(rtoolWatchTermination) }
+func init() { rtoolSigwatch(rtoolWatchTermination, nil) }
 
-//go:linkname rtoolRegisterTermination rtool.invalid/support.RegisterTermination
-func rtoolRegisterTermination(watch func())
+// rtoolSigwatch hands the watch to the runtime (rtool's patch), which
+// starts it with the support library's flush once tracing starts.
+//
+//go:linkname rtoolSigwatch runtime.rtgls_sigwatch
+func rtoolSigwatch(watch func(flush func(dying bool)), flush func(dying bool))
 
-//go:linkname rtoolTerminating rtool.invalid/support.Terminating
-func rtoolTerminating(dying bool)
-
-// rtoolWatchTermination runs once, when tracing starts. SIGTERM and SIGINT
+// rtoolWatchTermination runs once, when tracing starts (never if it does
+// not: no goroutine, no Notify), with the support library's flush. SIGTERM and SIGINT
 // are watched unless the program ignores them (nohup, SIG_IGN inherited,
 // signal.Ignore): watching would undo that. When one arrives, the spans
 // ended so far are exported; then if nothing else watches it (no Notify,
 // or signal.Stop undid it), it is delivered again with its default action
 // restored, so the program dies of it as it would have. signal.Ignore and
 // signal.Reset cancel this watch like any other.
-func rtoolWatchTermination() {
+func rtoolWatchTermination(flush func(dying bool)) {
 	var sigs []os.Signal
 	for _, s := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
 		if !Ignored(s) {
@@ -56,7 +56,7 @@ func rtoolWatchTermination() {
 			h := handlers.m[c]
 			alone := n >= 0 && h != nil && h.want(n) && handlers.ref[n] == 1
 			handlers.Unlock()
-			rtoolTerminating(alone)
+			flush(alone)
 			if alone {
 				Reset(sig)
 				if p, err := os.FindProcess(os.Getpid()); err == nil {

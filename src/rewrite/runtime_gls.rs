@@ -44,6 +44,7 @@ package runtime
 import (
 	"unsafe"
 	EXITHOOK_IMPORT
+	ATOMIC_IMPORT
 )
 
 // rtgls_get returns the calling goroutine's frame.
@@ -98,6 +99,32 @@ func rtgls_panicking() {
 		f()
 	}
 }
+
+// The watch of termination signals, met here because neither side may
+// import the other: rtool's advice in os/signal hands over its watch when
+// os/signal is initialised, the support library its flush when tracing
+// starts (if ever). The second of the two starts the watch, once.
+var rtgls_sig struct {
+	watch   func(flush func(dying bool))
+	flush   func(dying bool)
+	started uint32
+}
+
+// rtgls_sigwatch records watch or flush (whichever is not nil) and starts
+// the watch once both are there.
+//
+//go:linkname rtgls_sigwatch
+func rtgls_sigwatch(watch func(flush func(dying bool)), flush func(dying bool)) {
+	if watch != nil {
+		rtgls_sig.watch = watch
+	}
+	if flush != nil {
+		rtgls_sig.flush = flush
+	}
+	if w, f := rtgls_sig.watch, rtgls_sig.flush; w != nil && f != nil && atomic.Cas(&rtgls_sig.started, 0, 1) {
+		w(f)
+	}
+}
 "#;
 
 /// The patched runtime: (index into `files`, new contents) for the three
@@ -140,7 +167,11 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
     } else {
         return Err(unknown(proc_path, 1, "found neither internal/runtime/exithook nor addExitHook"));
     };
-    let accessors = ACCESSORS.replace("EXITHOOK_IMPORT", import).replace("EXITHOOK_CALL", call);
+    let atomic = ["\"internal/runtime/atomic\"", "\"runtime/internal/atomic\""]
+        .into_iter()
+        .find(|a| lines(proc_src).any(|(_, l)| l.trim_ascii() == a.as_bytes()))
+        .ok_or_else(|| unknown(proc_path, 1, "proc.go imports neither internal/runtime/atomic nor runtime/internal/atomic"))?;
+    let accessors = ACCESSORS.replace("EXITHOOK_IMPORT", import).replace("EXITHOOK_CALL", call).replace("ATOMIC_IMPORT", atomic);
 
     Ok(Patched {
         changed: vec![
@@ -263,7 +294,7 @@ mod tests {
     use super::*;
 
     const RUNTIME2: &str = "package runtime\n\nimport \"unsafe\"\n\ntype g struct {\n\tstack stack // offset known\n\tm *m\n\n\t// A comment.\n\tvalgrindStackID uintptr // trailing\n}\n\ntype m struct {\n\tg0 *g\n}\n";
-    const PROC: &str = "package runtime\n\nimport \"internal/runtime/exithook\"\n\nfunc malg() *g {\n\tnewg := new(g)\n\treturn newg\n}\n\nfunc newproc1(fn *funcval, callergp *g, callerpc uintptr) *g {\n\tif true {\n\t\tnewg.labels = mp.curg.labels\n\t}\n\treturn newg\n}\n\nfunc gdestroy(gp *g) {\n\tgp.labels = nil\n\tgp.timer = nil\n}\n";
+    const PROC: &str = "package runtime\n\nimport \"internal/runtime/exithook\"\n\nimport (\n\t\"internal/runtime/atomic\"\n)\n\nfunc malg() *g {\n\tnewg := new(g)\n\treturn newg\n}\n\nfunc newproc1(fn *funcval, callergp *g, callerpc uintptr) *g {\n\tif true {\n\t\tnewg.labels = mp.curg.labels\n\t}\n\treturn newg\n}\n\nfunc gdestroy(gp *g) {\n\tgp.labels = nil\n\tgp.timer = nil\n}\n";
 
     const PANIC: &str = "package runtime\n\nfunc preprintpanics(p *_panic) {\n}\n\nfunc gopanic(e any) {\n\tvar p _panic\n\t// ran out of deferred calls\n\tpreprintpanics(&p)\n\n\tfatalpanic(&p)   // should not return\n}\n";
 
@@ -307,6 +338,7 @@ mod tests {
         assert_eq!(panic.lines().count(), PANIC.lines().count() + 1);
         let added = String::from_utf8(p.added.1).unwrap();
         assert!(added.contains("func rtgls_panicking() {") && added.contains("func rtgls_setpanichook(f func())"));
+        assert!(added.contains("atomic.Cas(&rtgls_sig.started, 0, 1)") && added.contains("\t\"internal/runtime/atomic\"\n"), "{added}");
         assert!(added.contains("exithook.Add(exithook.Hook{F: f, RunOnFailure: true})"));
         assert!(added.contains("\t\"internal/runtime/exithook\"\n"));
     }
@@ -314,8 +346,10 @@ mod tests {
     #[test]
     fn go122_exit_hooks() {
         let proc = PROC.replace("import \"internal/runtime/exithook\"", "func addExitHook(f func(), runOnNonZeroExit bool) {}");
+        let proc = proc.replace("internal/runtime/atomic", "runtime/internal/atomic");
         let added = String::from_utf8(run(RUNTIME2, &proc).unwrap().added.1).unwrap();
         assert!(added.contains("{ addExitHook(f, true) }"));
+        assert!(added.contains("\t\"runtime/internal/atomic\"\n"), "{added}");
         assert!(!added.contains("exithook\""));
     }
 
@@ -331,9 +365,10 @@ mod tests {
             ),
             (RUNTIME2.to_string(), PROC.replace("newg.labels = mp.curg.labels", "newg.labels = nil"), "proc.go:1:1", "found 0 times"),
             (RUNTIME2.to_string(), PROC.replace("\tgp.timer = nil", "\tgp.labels = nil"), "proc.go:1:1", "found 2 times"),
-            (RUNTIME2.to_string(), PROC.replace("func gdestroy", "func gfput"), "proc.go:18:1", "not in func gdestroy"),
+            (RUNTIME2.to_string(), PROC.replace("func gdestroy", "func gfput"), "proc.go:22:1", "not in func gdestroy"),
             (RUNTIME2.to_string(), PROC.replace("callergp *g", "parent *g"), "proc.go:1:1", "callergp"),
             (RUNTIME2.to_string(), PROC.replace("internal/runtime/exithook", "internal/x"), "proc.go:1:1", "exithook"),
+            (RUNTIME2.to_string(), PROC.replace("internal/runtime/atomic", "internal/x"), "proc.go:1:1", "atomic"),
             (RUNTIME2.replace("import \"unsafe\"", ""), PROC.to_string(), "runtime2.go:1:1", "unsafe"),
         ];
         for (r2, proc, at, what) in cases {

@@ -1,7 +1,6 @@
 package support
 
 import (
-	"sync"
 	"sync/atomic"
 	_ "unsafe" // go:linkname
 )
@@ -13,42 +12,26 @@ import (
 //     src/rewrite/runtime_gls.rs) calls a hook in gopanic once every
 //     deferred call has run, before the panic is printed, so the span
 //     that recorded the panic (Span.EndWith) goes too;
-//   - SIGTERM or SIGINT: rtool's built-in advice in os/signal (this package
-//     must not import os/signal: that advice imports it) registers a
-//     watcher here, started when tracing starts.
+//   - SIGTERM or SIGINT: rtool's built-in advice in os/signal watches
+//     them; it meets this package in the runtime patch (rtgls_sigwatch),
+//     which starts the watch with terminating once tracing starts. Neither
+//     imports the other (advice inside os/signal cannot import this
+//     package, and linking this package into every program that has
+//     os/signal would clash with the test binaries of its own imports).
 //
 // Each waits at most exitFlushTimeout for the export.
 
 //go:linkname runtime_rtglsSetPanicHook runtime.rtgls_setpanichook
 func runtime_rtglsSetPanicHook(f func())
 
-var termination struct {
-	mu      sync.Mutex
-	watch   func() // from os/signal's advice, if os/signal is linked
-	tracing bool   // the recorder is set up
-	started bool
-}
+//go:linkname runtime_rtglsSigwatch runtime.rtgls_sigwatch
+func runtime_rtglsSigwatch(watch func(flush func(dying bool)), flush func(dying bool))
 
-// RegisterTermination is called by rtool's advice in os/signal when that
-// package is initialised, with the function that starts watching SIGTERM
-// and SIGINT. It runs once, when tracing starts (now, if it has), and
-// never if tracing is off: no goroutine, no signal.Notify.
-func RegisterTermination(watch func()) {
-	termination.mu.Lock()
-	termination.watch = watch
-	start := termination.tracing && !termination.started
-	termination.started = termination.started || start
-	termination.mu.Unlock()
-	if start {
-		watch()
-	}
-}
-
-// Terminating exports the spans ended so far, waiting at most
+// terminating exports the spans ended so far, waiting at most
 // exitFlushTimeout: a termination signal arrived. dying: nothing else
 // handles it, so the program is about to die of it (what was lost is
 // reported, as at exit); otherwise the program's own handling goes on.
-func Terminating(dying bool) {
+func terminating(dying bool) {
 	r := current()
 	if r == nil {
 		return
@@ -70,13 +53,6 @@ func watchShutdown(r *recorder) {
 			r.exit(exitFlushTimeout)
 		}
 	})
-	termination.mu.Lock()
-	termination.tracing = true
-	watch := termination.watch
-	start := watch != nil && !termination.started
-	termination.started = termination.started || start
-	termination.mu.Unlock()
-	if start {
-		watch()
-	}
+	// Starts os/signal's watch, now or when os/signal is initialised.
+	runtime_rtglsSigwatch(nil, terminating)
 }

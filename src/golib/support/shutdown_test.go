@@ -9,38 +9,24 @@ import (
 	"testing"
 )
 
-// resetTermination forgets the termination watch for the test.
-func resetTermination(t *testing.T) {
-	t.Helper()
-	save := termination.watch
-	termination.mu.Lock()
-	termination.watch, termination.tracing, termination.started = nil, false, false
-	termination.mu.Unlock()
-	t.Cleanup(func() {
-		termination.mu.Lock()
-		termination.watch, termination.tracing, termination.started = save, false, false
-		termination.mu.Unlock()
-	})
-}
-
+// The runtime starts os/signal's watch once, when both it and the support
+// library's flush are there (this binary's os/signal is not instrumented:
+// the test stands in for it).
 func TestTerminationWatchStartsOnceWithTracing(t *testing.T) {
-	resetTermination(t)
-	calls := 0
-	RegisterTermination(func() { calls++ })
-	if calls != 0 {
+	var started []func(bool)
+	watch := func(flush func(dying bool)) { started = append(started, flush) }
+	runtime_rtglsSigwatch(watch, nil)
+	if len(started) != 0 {
 		t.Fatal("the watch started without tracing")
 	}
 	watchShutdown(newRecorder(sampler{parentBased: true, bound: 1 << 63}, &memory{}))
-	if calls != 1 {
-		t.Fatalf("the watch started %d times when tracing started, want 1", calls)
+	if len(started) != 1 || started[0] == nil {
+		t.Fatalf("the watch started %d times when tracing started, want 1", len(started))
 	}
-
-	// os/signal initialised after tracing started: the watch starts at once.
-	resetTermination(t)
 	watchShutdown(newRecorder(sampler{parentBased: true, bound: 1 << 63}, &memory{}))
-	RegisterTermination(func() { calls++ })
-	if calls != 2 {
-		t.Fatalf("a watch registered after tracing started ran %d times, want 1", calls-1)
+	runtime_rtglsSigwatch(watch, nil)
+	if len(started) != 1 {
+		t.Fatalf("the watch started %d times, want once", len(started))
 	}
 }
 
@@ -49,13 +35,13 @@ func TestTerminatingExports(t *testing.T) {
 	r := use(t, sampler{parentBased: true, bound: 1 << 63}, m)
 	_, s := Start(context.Background(), "before the signal", KindInternal)
 	s.End()
-	Terminating(false) // the program handles the signal itself
+	terminating(false) // the program handles the signal itself
 	if len(m.spans) != 1 || r.losses.exiting.Load() {
 		t.Fatalf("exported %d spans (want 1); exiting %v (want false)", len(m.spans), r.losses.exiting.Load())
 	}
 	_, s = Start(context.Background(), "second", KindInternal)
 	s.End()
-	Terminating(true) // the program dies of it
+	terminating(true) // the program dies of it
 	if len(m.spans) != 2 || !r.losses.exiting.Load() {
 		t.Fatalf("exported %d spans (want 2); exiting %v (want true)", len(m.spans), r.losses.exiting.Load())
 	}
