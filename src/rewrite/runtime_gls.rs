@@ -15,8 +15,10 @@
 //! - `rtool_gls.go`: the accessors, exported by push linknames (Go 1.23+
 //!   refuses pulls of runtime symbols the runtime did not push), an
 //!   exit-hook registration in the shape of the release (1.22
-//!   `addExitHook`, 1.23+ `internal/runtime/exithook`), and the
-//!   fatal-panic hook's registration.
+//!   `addExitHook`, 1.23+ `internal/runtime/exithook`), the fatal-panic
+//!   hook's registration, and `rtgls_sigwatch`, where rtool's advice in
+//!   os/signal and the support library meet without importing each other
+//!   (started once, with the runtime's atomics in the release's shape).
 //!
 //! Anchors are found in the runtime's own source; any anchor missing or
 //! found twice is an error naming it: an unknown runtime fails the build,
