@@ -30,13 +30,13 @@ func init() { rtoolSigwatch(rtoolWatchTermination, nil) }
 func rtoolSigwatch(watch func(flush func(dying bool)), flush func(dying bool))
 
 // rtoolWatchTermination runs once, when tracing starts (never if it does
-// not: no goroutine, no Notify), with the support library's flush. SIGTERM and SIGINT
-// are watched unless the program ignores them (nohup, SIG_IGN inherited,
-// signal.Ignore): watching would undo that. When one arrives, the spans
-// ended so far are exported; then if nothing else watches it (no Notify,
-// or signal.Stop undid it), it is delivered again with its default action
-// restored, so the program dies of it as it would have. signal.Ignore and
-// signal.Reset cancel this watch like any other.
+// not: no goroutine, no Notify), with the support library's flush.
+// SIGTERM and SIGINT are watched unless the program ignores them (nohup,
+// SIG_IGN inherited, signal.Ignore): watching would undo that. When one
+// arrives, the spans ended so far are exported; then if nothing else
+// watches it (no Notify, or signal.Stop undid it), it is delivered again
+// with its default action restored, so the program dies of it as it would
+// have. signal.Ignore and signal.Reset cancel this watch like any other.
 func rtoolWatchTermination(flush func(dying bool)) {
 	var sigs []os.Signal
 	for _, s := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
