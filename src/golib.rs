@@ -44,6 +44,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("version.go", include_str!("golib/support/version.go")),
             ("foreign.go", include_str!("golib/support/foreign.go")),
             ("logs.go", include_str!("golib/support/logs.go")),
+            ("shutdown.go", include_str!("golib/support/shutdown.go")),
         ],
     ),
     (

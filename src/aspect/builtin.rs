@@ -11,4 +11,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/sql.go", include_str!("../aspects/sql.go")),
     ("rtool-builtin/otel.go", include_str!("../aspects/otel.go")),
     ("rtool-builtin/slog.go", include_str!("../aspects/slog.go")),
+    ("rtool-builtin/signal.go", include_str!("../aspects/signal.go")),
 ];

@@ -1,4 +1,4 @@
-//! The goroutine-local-storage patch of package runtime. Three same-line
+//! The goroutine-local-storage patch of package runtime. Four same-line
 //! edits and one new file, so every runtime line keeps its number:
 //!
 //! - `runtime2.go`: `; rtgls unsafe.Pointer` after the last field of
@@ -8,10 +8,17 @@
 //!   runtime's own rule for pprof labels);
 //! - `proc.go`, func gdestroy: `; gp.rtgls = nil` on `gp.labels = nil`, so a
 //!   dead goroutine's value can be collected;
+//! - `panic.go`, func gopanic: `rtgls_panicking(); ` ahead of
+//!   `preprintpanics(&p)`, reached once every deferred call has run and
+//!   none recovered: the panic will kill the program, and Go code can still
+//!   run (a panic that is recovered never gets there, so costs nothing);
 //! - `rtool_gls.go`: the accessors, exported by push linknames (Go 1.23+
-//!   refuses pulls of runtime symbols the runtime did not push), and an
+//!   refuses pulls of runtime symbols the runtime did not push), an
 //!   exit-hook registration in the shape of the release (1.22
-//!   `addExitHook`, 1.23+ `internal/runtime/exithook`).
+//!   `addExitHook`, 1.23+ `internal/runtime/exithook`), the fatal-panic
+//!   hook's registration, and `rtgls_sigwatch`, where rtool's advice in
+//!   os/signal and the support library meet without importing each other
+//!   (started once, with the runtime's atomics in the release's shape).
 //!
 //! Anchors are found in the runtime's own source; any anchor missing or
 //! found twice is an error naming it: an unknown runtime fails the build,
@@ -39,6 +46,7 @@ package runtime
 import (
 	"unsafe"
 	EXITHOOK_IMPORT
+	ATOMIC_IMPORT
 )
 
 // rtgls_get returns the calling goroutine's frame.
@@ -75,9 +83,53 @@ func rtgls_inherit(newg, parent *g) {
 //
 //go:linkname rtgls_addexithook
 func rtgls_addexithook(f func()) { EXITHOOK_CALL }
+
+// rtgls_panichook runs when a panic is about to kill the program.
+var rtgls_panichook func()
+
+// rtgls_setpanichook makes f the function gopanic calls once no deferred
+// call recovered the panic, before the panic is printed.
+//
+//go:linkname rtgls_setpanichook
+func rtgls_setpanichook(f func()) { rtgls_panichook = f }
+
+// rtgls_panicking is called by gopanic where the panic is known to be
+// fatal: every deferred call ran, the values are not yet prepared for
+// printing, and Go code may still run (it may even block).
+func rtgls_panicking() {
+	if f := rtgls_panichook; f != nil {
+		f()
+	}
+}
+
+// The watch of termination signals, met here because neither side may
+// import the other: rtool's advice in os/signal hands over its watch when
+// os/signal is initialised, the support library its flush when tracing
+// starts (if ever). The second of the two starts the watch, once.
+var rtgls_sig struct {
+	watch   func(flush func(dying bool))
+	flush   func(dying bool)
+	started uint32
+}
+
+// rtgls_sigwatch records watch or flush (whichever is not nil) and starts
+// the watch once both are there.
+//
+//go:linkname rtgls_sigwatch
+func rtgls_sigwatch(watch func(flush func(dying bool)), flush func(dying bool)) {
+	if watch != nil {
+		rtgls_sig.watch = watch
+	}
+	if flush != nil {
+		rtgls_sig.flush = flush
+	}
+	if w, f := rtgls_sig.watch, rtgls_sig.flush; w != nil && f != nil && atomic.Cas(&rtgls_sig.started, 0, 1) {
+		w(f)
+	}
+}
 "#;
 
-/// The patched runtime: (index into `files`, new contents) for the two
+/// The patched runtime: (index into `files`, new contents) for the three
 /// edited files, and the added file (base name, contents).
 #[derive(Debug)]
 pub struct Patched {
@@ -93,9 +145,9 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
             unknown(&files.first().map_or(String::new(), |f| f.path.clone()), 1, &format!("no file {base} in package runtime"))
         })
     };
-    let (r2, proc) = (find("runtime2.go")?, find("proc.go")?);
-    let (r2_path, proc_path) = (&files[r2].path, &files[proc].path);
-    let (r2_src, proc_src) = (current[r2], current[proc]);
+    let (r2, proc, panic) = (find("runtime2.go")?, find("proc.go")?, find("panic.go")?);
+    let (r2_path, proc_path, panic_path) = (&files[r2].path, &files[proc].path, &files[panic].path);
+    let (r2_src, proc_src, panic_src) = (current[r2], current[proc], current[panic]);
 
     if !contains(r2_src, b"\"unsafe\"") {
         return Err(unknown(r2_path, 1, "runtime2.go does not import unsafe"));
@@ -107,6 +159,8 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
         return Err(unknown(proc_path, 1, "func newproc1 has no parameter `callergp *g`"));
     }
     let clear_at = anchor_end(proc_src, "gp.labels = nil", "gdestroy").map_err(|(line, msg)| unknown(proc_path, line, &msg))?;
+    const PREPRINT: &str = "preprintpanics(&p)";
+    let fatal_at = anchor_end(panic_src, PREPRINT, "gopanic").map_err(|(line, msg)| unknown(panic_path, line, &msg))? - PREPRINT.len();
 
     let (import, call) = if current.iter().any(|s| contains(s, b"\"internal/runtime/exithook\"")) {
         ("\"internal/runtime/exithook\"", "exithook.Add(exithook.Hook{F: f, RunOnFailure: true})")
@@ -115,12 +169,17 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
     } else {
         return Err(unknown(proc_path, 1, "found neither internal/runtime/exithook nor addExitHook"));
     };
-    let accessors = ACCESSORS.replace("EXITHOOK_IMPORT", import).replace("EXITHOOK_CALL", call);
+    let atomic = ["\"internal/runtime/atomic\"", "\"runtime/internal/atomic\""]
+        .into_iter()
+        .find(|a| lines(proc_src).any(|(_, l)| l.trim_ascii() == a.as_bytes()))
+        .ok_or_else(|| unknown(proc_path, 1, "proc.go imports neither internal/runtime/atomic nor runtime/internal/atomic"))?;
+    let accessors = ACCESSORS.replace("EXITHOOK_IMPORT", import).replace("EXITHOOK_CALL", call).replace("ATOMIC_IMPORT", atomic);
 
     Ok(Patched {
         changed: vec![
             (r2, insert(r2_src, r2_path, &[(field_at, "; rtgls unsafe.Pointer")])),
             (proc, insert(proc_src, proc_path, &[(inherit_at, "; rtgls_inherit(newg, callergp)"), (clear_at, "; gp.rtgls = nil")])),
+            (panic, insert(panic_src, panic_path, &[(fatal_at, "rtgls_panicking(); ")])),
         ],
         added: (ADDED_FILE.to_string(), accessors.into_bytes()),
     })
@@ -237,19 +296,30 @@ mod tests {
     use super::*;
 
     const RUNTIME2: &str = "package runtime\n\nimport \"unsafe\"\n\ntype g struct {\n\tstack stack // offset known\n\tm *m\n\n\t// A comment.\n\tvalgrindStackID uintptr // trailing\n}\n\ntype m struct {\n\tg0 *g\n}\n";
-    const PROC: &str = "package runtime\n\nimport \"internal/runtime/exithook\"\n\nfunc malg() *g {\n\tnewg := new(g)\n\treturn newg\n}\n\nfunc newproc1(fn *funcval, callergp *g, callerpc uintptr) *g {\n\tif true {\n\t\tnewg.labels = mp.curg.labels\n\t}\n\treturn newg\n}\n\nfunc gdestroy(gp *g) {\n\tgp.labels = nil\n\tgp.timer = nil\n}\n";
+    const PROC: &str = "package runtime\n\nimport \"internal/runtime/exithook\"\n\nimport (\n\t\"internal/runtime/atomic\"\n)\n\nfunc malg() *g {\n\tnewg := new(g)\n\treturn newg\n}\n\nfunc newproc1(fn *funcval, callergp *g, callerpc uintptr) *g {\n\tif true {\n\t\tnewg.labels = mp.curg.labels\n\t}\n\treturn newg\n}\n\nfunc gdestroy(gp *g) {\n\tgp.labels = nil\n\tgp.timer = nil\n}\n";
+
+    const PANIC: &str = "package runtime\n\nfunc preprintpanics(p *_panic) {\n}\n\nfunc gopanic(e any) {\n\tvar p _panic\n\t// ran out of deferred calls\n\tpreprintpanics(&p)\n\n\tfatalpanic(&p)   // should not return\n}\n";
 
     fn files(r2: &str, proc: &str) -> (Vec<SourceFile>, Vec<Vec<u8>>) {
+        files3(r2, proc, PANIC)
+    }
+
+    fn files3(r2: &str, proc: &str, panic: &str) -> (Vec<SourceFile>, Vec<Vec<u8>>) {
         let f = vec![
             SourceFile { path: "/go/src/runtime/runtime2.go".into(), src: r2.as_bytes().to_vec() },
             SourceFile { path: "/go/src/runtime/proc.go".into(), src: proc.as_bytes().to_vec() },
+            SourceFile { path: "/go/src/runtime/panic.go".into(), src: panic.as_bytes().to_vec() },
         ];
         let cur = f.iter().map(|f| f.src.clone()).collect();
         (f, cur)
     }
 
     fn run(r2: &str, proc: &str) -> Result<Patched> {
-        let (f, cur) = files(r2, proc);
+        run3(r2, proc, PANIC)
+    }
+
+    fn run3(r2: &str, proc: &str, panic: &str) -> Result<Patched> {
+        let (f, cur) = files3(r2, proc, panic);
         let refs: Vec<&[u8]> = cur.iter().map(|c| c.as_slice()).collect();
         patch(&f, &refs)
     }
@@ -264,7 +334,13 @@ mod tests {
         let proc = String::from_utf8(p.changed[1].1.clone()).unwrap();
         assert!(proc.contains("\t\tnewg.labels = mp.curg.labels; rtgls_inherit(newg, callergp)\n"), "{proc}");
         assert!(proc.contains("\tgp.labels = nil; gp.rtgls = nil\n\tgp.timer = nil\n"), "{proc}");
+        let panic = String::from_utf8(p.changed[2].1.clone()).unwrap();
+        assert!(panic.starts_with("//line /go/src/runtime/panic.go:1:1\n"));
+        assert!(panic.contains("\n\t// ran out of deferred calls\n\trtgls_panicking(); preprintpanics(&p)\n\n\tfatalpanic"), "{panic}");
+        assert_eq!(panic.lines().count(), PANIC.lines().count() + 1);
         let added = String::from_utf8(p.added.1).unwrap();
+        assert!(added.contains("func rtgls_panicking() {") && added.contains("func rtgls_setpanichook(f func())"));
+        assert!(added.contains("atomic.Cas(&rtgls_sig.started, 0, 1)") && added.contains("\t\"internal/runtime/atomic\"\n"), "{added}");
         assert!(added.contains("exithook.Add(exithook.Hook{F: f, RunOnFailure: true})"));
         assert!(added.contains("\t\"internal/runtime/exithook\"\n"));
     }
@@ -272,8 +348,10 @@ mod tests {
     #[test]
     fn go122_exit_hooks() {
         let proc = PROC.replace("import \"internal/runtime/exithook\"", "func addExitHook(f func(), runOnNonZeroExit bool) {}");
+        let proc = proc.replace("internal/runtime/atomic", "runtime/internal/atomic");
         let added = String::from_utf8(run(RUNTIME2, &proc).unwrap().added.1).unwrap();
         assert!(added.contains("{ addExitHook(f, true) }"));
+        assert!(added.contains("\t\"runtime/internal/atomic\"\n"), "{added}");
         assert!(!added.contains("exithook\""));
     }
 
@@ -289,23 +367,45 @@ mod tests {
             ),
             (RUNTIME2.to_string(), PROC.replace("newg.labels = mp.curg.labels", "newg.labels = nil"), "proc.go:1:1", "found 0 times"),
             (RUNTIME2.to_string(), PROC.replace("\tgp.timer = nil", "\tgp.labels = nil"), "proc.go:1:1", "found 2 times"),
-            (RUNTIME2.to_string(), PROC.replace("func gdestroy", "func gfput"), "proc.go:18:1", "not in func gdestroy"),
+            (RUNTIME2.to_string(), PROC.replace("func gdestroy", "func gfput"), "proc.go:22:1", "not in func gdestroy"),
             (RUNTIME2.to_string(), PROC.replace("callergp *g", "parent *g"), "proc.go:1:1", "callergp"),
             (RUNTIME2.to_string(), PROC.replace("internal/runtime/exithook", "internal/x"), "proc.go:1:1", "exithook"),
+            (RUNTIME2.to_string(), PROC.replace("internal/runtime/atomic", "internal/x"), "proc.go:1:1", "atomic"),
             (RUNTIME2.replace("import \"unsafe\"", ""), PROC.to_string(), "runtime2.go:1:1", "unsafe"),
         ];
         for (r2, proc, at, what) in cases {
             let e = run(&r2, &proc).unwrap_err().to_string();
             assert!(e.contains(at) && e.contains(what) && e.contains("does not know this runtime's shape"), "{at} {what}: {e}");
         }
+        let panics = [
+            (PANIC.replace("\tpreprintpanics(&p)\n", "\tprintpanics(&p)\n"), "panic.go:1:1", "`preprintpanics(&p)` found 0 times"),
+            (PANIC.replace("\n\tfatalpanic", "\n\tpreprintpanics(&p)\n\tfatalpanic"), "panic.go:1:1", "found 2 times"),
+            (PANIC.replace("func gopanic(", "func gopanic2("), "panic.go:9:1", "not in func gopanic"),
+        ];
+        for (panic, at, what) in panics {
+            let e = run3(RUNTIME2, PROC, &panic).unwrap_err().to_string();
+            assert!(e.contains(at) && e.contains(what) && e.contains("does not know this runtime's shape"), "{at} {what}: {e}");
+        }
+        let (mut f, cur) = files(RUNTIME2, PROC);
+        f[2].path = "/go/src/runtime/panic_other.go".into();
+        let refs: Vec<&[u8]> = cur.iter().map(|c| c.as_slice()).collect();
+        let e = patch(&f, &refs).unwrap_err().to_string();
+        assert!(e.contains("no file panic.go in package runtime"), "{e}");
     }
 
+    /// Other Go releases' runtimes, where a test run points at them:
+    /// TEST_OTHER_GOROOTS=DIR:DIR… (each a GOROOT).
     #[test]
-    fn the_installed_runtime_has_a_known_shape() {
-        // The Go on PATH (skipped without one; scripts/test requires it).
-        let Ok(out) = std::process::Command::new("go").args(["env", "GOROOT"]).output() else { return };
-        let dir = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("src/runtime");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    fn other_releases_have_a_known_shape() {
+        for root in std::env::var("TEST_OTHER_GOROOTS").unwrap_or_default().split(':').filter(|r| !r.is_empty()) {
+            let p = patch_goroot(std::path::Path::new(root)).unwrap_or_else(|e| panic!("{root}: {e}"));
+            assert_eq!(p.changed.len(), 3, "{root}");
+        }
+    }
+
+    fn patch_goroot(root: &std::path::Path) -> Result<Patched> {
+        let dir = root.join("src/runtime");
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("reading", &dir, e))?;
         let files: Vec<SourceFile> = entries
             .flatten()
             .map(|e| e.path())
@@ -313,7 +413,18 @@ mod tests {
             .map(|p| SourceFile { src: std::fs::read(&p).unwrap(), path: p.to_string_lossy().into_owned() })
             .collect();
         let cur: Vec<&[u8]> = files.iter().map(|f| f.src.as_slice()).collect();
-        let p = patch(&files, &cur).unwrap();
-        assert_eq!(p.changed.len(), 2);
+        patch(&files, &cur)
+    }
+
+    #[test]
+    fn the_installed_runtime_has_a_known_shape() {
+        // The Go on PATH (skipped without one; scripts/test requires it).
+        let Ok(out) = std::process::Command::new("go").args(["env", "GOROOT"]).output() else { return };
+        let root = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if !root.join("src/runtime").is_dir() {
+            return;
+        }
+        let p = patch_goroot(&root).unwrap();
+        assert_eq!(p.changed.len(), 3);
     }
 }

@@ -59,6 +59,7 @@ func current() *recorder {
 			active = r
 			// When main returns or os.Exit is called (with any code).
 			runtime_rtglsAddExitHook(func() { r.exit(exitFlushTimeout) })
+			watchShutdown(r) // a fatal panic, SIGTERM, SIGINT
 		}
 	})
 	return active

@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	_ "os/signal" // its built-in advice flushes spans on SIGTERM and SIGINT
 	"strconv"
 	"sync"
 	"time"

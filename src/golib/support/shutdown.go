@@ -1,0 +1,58 @@
+package support
+
+import (
+	"sync/atomic"
+	_ "unsafe" // go:linkname
+)
+
+// Spans ended before the program ends are exported, however it ends:
+//
+//   - main returns or os.Exit is called: the exit hook (see current);
+//   - a panic nobody recovers: the runtime patch (rtool's
+//     src/rewrite/runtime_gls.rs) calls a hook in gopanic once every
+//     deferred call has run, before the panic is printed, so the span
+//     that recorded the panic (Span.EndWith) goes too;
+//   - SIGTERM or SIGINT: rtool's built-in advice in os/signal watches
+//     them; it meets this package in the runtime patch (rtgls_sigwatch),
+//     which starts the watch with terminating once tracing starts. Neither
+//     imports the other (advice inside os/signal cannot import this
+//     package, and linking this package into every program that has
+//     os/signal would clash with the test binaries of its own imports).
+//
+// Each waits at most exitFlushTimeout for the export.
+
+//go:linkname runtime_rtglsSetPanicHook runtime.rtgls_setpanichook
+func runtime_rtglsSetPanicHook(f func())
+
+//go:linkname runtime_rtglsSigwatch runtime.rtgls_sigwatch
+func runtime_rtglsSigwatch(watch func(flush func(dying bool)), flush func(dying bool))
+
+// terminating exports the spans ended so far, waiting at most
+// exitFlushTimeout: a termination signal arrived. dying: nothing else
+// handles it, so the program is about to die of it (what was lost is
+// reported, as at exit); otherwise the program's own handling goes on.
+func terminating(dying bool) {
+	r := current()
+	if r == nil {
+		return
+	}
+	if dying {
+		r.exit(exitFlushTimeout)
+	} else {
+		r.flush(exitFlushTimeout)
+	}
+}
+
+// watchShutdown runs once, when r becomes the process's recorder: besides
+// the exit hook, a fatal panic and termination signals flush it.
+func watchShutdown(r *recorder) {
+	var once atomic.Bool
+	// A panic in the flush itself (a second fatal panic) finds once set.
+	runtime_rtglsSetPanicHook(func() {
+		if once.CompareAndSwap(false, true) {
+			r.exit(exitFlushTimeout)
+		}
+	})
+	// Starts os/signal's watch, now or when os/signal is initialised.
+	runtime_rtglsSigwatch(nil, terminating)
+}
