@@ -7,12 +7,30 @@
 // and rtool spans started under an OpenTelemetry span are that span's;
 // each side keeps exporting through its own pipeline, joined by trace and
 // span ids and the sampled flag. Nothing is changed while rtool's tracing
-// is off. The three aspects make sense together (RTOOL_DISABLE=builtin.otel
-// switches them off), but each works alone. See rtool.invalid/support's
+// is off. The aspects make sense together (RTOOL_DISABLE=builtin.otel
+// switches them off), but each of the three join points works alone
+// (otel-span and otel-spancontext with otel-helpers). See rtool.invalid/support's
 // foreign.go.
 package aspects
 
 import "rtool.invalid/support"
+
+// rtoolSpanContext is an rtool span's ids, sampled flag and trace state as
+// the OpenTelemetry API's span context.
+//
+//rtool:aspect builtin.otel-helpers
+//rtool:where package(go.opentelemetry.io/otel/trace)
+//rtool:inject
+func rtoolSpanContext(s *support.Span) SpanContext {
+	cfg := SpanContextConfig{TraceID: TraceID(s.TraceID), SpanID: SpanID(s.SpanID)}
+	if s.Sampled {
+		cfg.TraceFlags = FlagsSampled
+	}
+	if ts, err := ParseTraceState(s.State); err == nil {
+		cfg.TraceState = ts
+	}
+	return NewSpanContext(cfg)
+}
 
 // A span put into a context also becomes rtool's parent there (a
 // placeholder with its ids), so that rtool spans started with that context
@@ -44,14 +62,7 @@ func _() {
 //rtool:prepend
 func _() {
 	if rtoolSpan := support.SpanForForeign(RtoolParam0); rtoolSpan != nil {
-		rtoolCfg := SpanContextConfig{TraceID: TraceID(rtoolSpan.TraceID), SpanID: SpanID(rtoolSpan.SpanID)}
-		if rtoolSpan.Sampled {
-			rtoolCfg.TraceFlags = FlagsSampled
-		}
-		if rtoolTS, err := ParseTraceState(rtoolSpan.State); err == nil {
-			rtoolCfg.TraceState = rtoolTS
-		}
-		return SpanFromContext(ContextWithSpanContext(support.NoSpanContext(), NewSpanContext(rtoolCfg)))
+		return SpanFromContext(ContextWithSpanContext(support.NoSpanContext(), rtoolSpanContext(rtoolSpan)))
 	}
 }
 
@@ -63,13 +74,6 @@ func _() {
 //rtool:prepend
 func _() {
 	if rtoolSpan := support.SpanForForeign(RtoolParam0); rtoolSpan != nil {
-		rtoolCfg := SpanContextConfig{TraceID: TraceID(rtoolSpan.TraceID), SpanID: SpanID(rtoolSpan.SpanID)}
-		if rtoolSpan.Sampled {
-			rtoolCfg.TraceFlags = FlagsSampled
-		}
-		if rtoolTS, err := ParseTraceState(rtoolSpan.State); err == nil {
-			rtoolCfg.TraceState = rtoolTS
-		}
-		return NewSpanContext(rtoolCfg)
+		return rtoolSpanContext(rtoolSpan)
 	}
 }
