@@ -101,6 +101,15 @@ environment of the instrumented program, read at run time:
   OTEL_EXPORTER_OTLP_ENDPOINT         collector URL: export spans by OTLP/HTTP
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT  the full URL for traces, instead
   OTEL_EXPORTER_OTLP_HEADERS          k=v,… headers sent with every export
+  OTEL_EXPORTER_OTLP_PROTOCOL         http/protobuf (default) or http/json
+  OTEL_EXPORTER_OTLP_COMPRESSION      gzip or none (default)
+  OTEL_EXPORTER_OTLP_TIMEOUT          ms one batch may take, retries included
+  OTEL_EXPORTER_OTLP_CERTIFICATE      PEM CA file to verify an https collector
+  OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE
+                                      PEM client certificate for mutual TLS
+  OTEL_EXPORTER_OTLP_CLIENT_KEY       PEM key of that certificate
+                                      (the exporter's variables each have a
+                                      _TRACES_ form too, which wins)
   OTEL_SERVICE_NAME                   service.name of the exported spans
   OTEL_RESOURCE_ATTRIBUTES            k=v,… more attributes of the resource
   OTEL_TRACES_SAMPLER                 sampler (default parentbased_always_on)
