@@ -98,7 +98,8 @@ func appendSpan(b []byte, s *Span) []byte {
 	b = append(appendNanos(append(b, `,"startTimeUnixNano":`...), s.StartNano), '"')
 	// The end from the monotonic duration, not a second wall-clock reading.
 	b = append(appendNanos(append(b, `,"endTimeUnixNano":`...), s.EndNano), '"')
-	b = appendAttrs(append(b, `,"attributes":`...), s.Attrs)
+	var scratch [12]Attr // on the stack
+	b = appendAttrs(append(b, `,"attributes":`...), s.exportAttrs(scratch[:0]))
 	b = append(b, `,"events":[`...)
 	for i, e := range s.Events {
 		if i > 0 {

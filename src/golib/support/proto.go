@@ -157,7 +157,8 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 	b = appendVarintField(b, fieldSpanKind, uint64(s.Kind))
 	b = appendFixed64Field(b, fieldSpanStart, uint64(s.StartNano))
 	b = appendFixed64Field(b, fieldSpanEnd, uint64(s.EndNano))
-	b = appendProtoAttrs(b, fieldSpanAttributes, s.Attrs)
+	var scratch [12]Attr // on the stack
+	b = appendProtoAttrs(b, fieldSpanAttributes, s.exportAttrs(scratch[:0]))
 	for _, e := range s.Events {
 		var ev int
 		b, ev = openMessage(b, fieldSpanEvents)
