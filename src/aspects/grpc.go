@@ -26,6 +26,7 @@ import (
 
 //rtool:aspect builtin.grpc-helpers
 //rtool:where package(google.golang.org/grpc)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:inject
 type rtoolServerKey struct{}
 
@@ -252,6 +253,7 @@ func rtoolDialOptions(opts []DialOption) []DialOption {
 //
 //rtool:aspect builtin.grpc-server
 //rtool:where package(google.golang.org/grpc) && function(name=NewServer, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
 	RtoolParam0 = append([]ServerOption{ChainUnaryInterceptor(rtoolUnaryServer), ChainStreamInterceptor(rtoolStreamServer)}, RtoolParam0...)
@@ -262,6 +264,7 @@ func _() {
 //
 //rtool:aspect builtin.grpc-server-unary-option
 //rtool:where package(google.golang.org/grpc) && function(name=UnaryInterceptor, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
 	if RtoolParam0 != nil {
@@ -271,6 +274,7 @@ func _() {
 
 //rtool:aspect builtin.grpc-server-stream-option
 //rtool:where package(google.golang.org/grpc) && function(name=StreamInterceptor, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
 	if RtoolParam0 != nil {
@@ -285,6 +289,7 @@ func _() {
 //
 //rtool:aspect builtin.grpc-client
 //rtool:where package(google.golang.org/grpc) && function(name=NewClient, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
 	RtoolParam1 = rtoolDialOptions(RtoolParam1)
@@ -294,6 +299,7 @@ func _() {
 //
 //rtool:aspect builtin.grpc-client-dial
 //rtool:where package(google.golang.org/grpc) && function(name=DialContext, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
 	RtoolParam2 = rtoolDialOptions(RtoolParam2)
@@ -301,6 +307,7 @@ func _() {
 
 //rtool:aspect builtin.grpc-client-unary-option
 //rtool:where package(google.golang.org/grpc) && function(name=WithUnaryInterceptor, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
 	if RtoolParam0 != nil {
@@ -310,6 +317,7 @@ func _() {
 
 //rtool:aspect builtin.grpc-client-stream-option
 //rtool:where package(google.golang.org/grpc) && function(name=WithStreamInterceptor, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
 	if RtoolParam0 != nil {
