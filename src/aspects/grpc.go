@@ -9,8 +9,11 @@
 // which gRPC runs before any chained one, is wrapped so that the span
 // encloses it too (a context mark keeps the chained copy from making a
 // second span). The code is injected into package grpc and written for the
-// Go version of its oldest go.mod (no `any`, no generics). Spans: see
-// rtool.invalid/support's rpcspan.go.
+// Go version of its oldest go.mod (no `any`, no generics); it imports only
+// packages grpc imports itself (src/injected.rs's test lists them). Every
+// aspect is kept to [v1.28.0, v2): older versions lack the chained
+// interceptors and build unchanged. Spans: see rtool.invalid/support's
+// rpcspan.go.
 package aspects
 
 import (
