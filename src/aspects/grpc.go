@@ -127,10 +127,10 @@ type rtoolClientMark struct {
 // the RPC with: marked, and with traceparent (and tracestate) set in its
 // outgoing metadata. A nil span: no span to make.
 func rtoolClientStart(ctx context.Context, cc *ClientConn, method string, stream bool) (context.Context, *support.Span) {
-	mark := rtoolClientMark{cc, method}
 	if !support.Enabled() {
 		return ctx, nil
 	}
+	mark := rtoolClientMark{cc, method}
 	if m, ok := ctx.Value(rtoolClientKey{}).(rtoolClientMark); ok && m == mark {
 		return ctx, nil
 	}
