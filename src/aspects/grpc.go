@@ -174,13 +174,17 @@ type rtoolClientStream struct {
 	stop  func() bool
 }
 
+func (s *rtoolClientStream) end(err error) {
+	s.once.Do(func() { rtoolClientEnd(s.span, err, nil) })
+}
+
+// finish ends the span from the stream's methods (which run after stop is
+// set), dropping the wait for the context.
 func (s *rtoolClientStream) finish(err error) {
-	s.once.Do(func() {
-		if s.stop != nil {
-			s.stop()
-		}
-		rtoolClientEnd(s.span, err, nil)
-	})
+	s.end(err)
+	if s.stop != nil {
+		s.stop()
+	}
 }
 
 func (s *rtoolClientStream) RecvMsg(m interface{}) error {
@@ -215,7 +219,7 @@ func rtoolStreamClient(ctx context.Context, desc *StreamDesc, cc *ClientConn, me
 	}
 	w := &rtoolClientStream{ClientStream: cs, span: span, unary: !desc.ServerStreams}
 	if ctx.Done() != nil {
-		w.stop = context.AfterFunc(ctx, func() { w.finish(ctx.Err()) })
+		w.stop = context.AfterFunc(ctx, func() { w.end(ctx.Err()) })
 	}
 	return w, nil
 }
