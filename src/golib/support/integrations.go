@@ -111,6 +111,7 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	}
 	name, known := httpMethod(method)
 	s := startOwning(rec, nil, tid, sid, sampled, tracestate, name, KindServer, nil)
+	s.httpServer = true // before any other goroutine can see s
 	if !s.Sampled {
 		return s // attributes only for spans that are recorded
 	}
@@ -137,7 +138,8 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 
 // EndHTTPServer ends a server span with the response status (0: the
 // handler wrote nothing, so 200; negative: unknown) and the matched
-// ServeMux pattern, if any, of the request for path. A 5xx status or a
+// ServeMux pattern, if any, of the request for path. The route is the
+// most specific of that pattern's and the routers' (SetHTTPRoute). A 5xx status or a
 // panic is an error (error.type: the status code, else the panic value's
 // type); 4xx is not, on the server's side.
 func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
@@ -148,10 +150,10 @@ func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 	if status == 0 && recovered == nil {
 		status = 200
 	}
-	route := routeOf(pattern, path)
 	if s.recording() {
 		s.mu.Lock() // one locked section for all of it
 		if !s.ended {
+			route := s.route.final(routeOf(pattern, path))
 			if route != "" {
 				s.Name = s.Name + " " + route
 				s.Attrs = append(s.Attrs, String("http.route", route))

@@ -237,6 +237,9 @@ type Span struct {
 	// The span current when this one started on its goroutine: current
 	// again after it ends, or the nearest of its prevs not yet ended.
 	prev *Span
+	// An HTTP server span's route as routers report it (httproute.go).
+	route      httpRoute
+	httpServer bool // made by StartHTTPServer: SetHTTPRoute's target
 }
 
 // live is s or the nearest of its prevs that has not ended; nil if none.
