@@ -118,8 +118,11 @@ func appendSpan(b []byte, s *Span) []byte {
 // EncodeOTLP is an OTLP ExportTraceServiceRequest in JSON: the spans under
 // one resource with the given attributes and one instrumentation scope,
 // rtool's (name rtool, version Version).
-func EncodeOTLP(resource []Attr, spans []*Span) []byte {
-	b := append([]byte(`{"resourceSpans":[{"resource":{"attributes":`), nil...)
+func EncodeOTLP(resource []Attr, spans []*Span) []byte { return AppendOTLP(nil, resource, spans) }
+
+// AppendOTLP is EncodeOTLP appending to b.
+func AppendOTLP(b []byte, resource []Attr, spans []*Span) []byte {
+	b = append(b, `{"resourceSpans":[{"resource":{"attributes":`...)
 	b = appendAttrs(b, resource)
 	b = appendString(append(b, `},"scopeSpans":[{"scope":{"name":"rtool","version":`...), Version)
 	b = append(b, `},"spans":[`...)

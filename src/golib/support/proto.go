@@ -180,7 +180,12 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 // encoding: the spans under one resource with the given attributes and
 // one instrumentation scope, rtool's.
 func EncodeOTLPProto(resource []Attr, spans []*Span) []byte {
-	b := make([]byte, 0, 256+200*len(spans))
+	return AppendOTLPProto(make([]byte, 0, 256+200*len(spans)), resource, spans)
+}
+
+// AppendOTLPProto is EncodeOTLPProto appending to b (the exporter reuses
+// one buffer: a batch's encoding is not garbage for every batch).
+func AppendOTLPProto(b []byte, resource []Attr, spans []*Span) []byte {
 	var rs, res, ss, scope int
 	b, rs = openMessage(b, fieldRequestResourceSpans)
 	b, res = openMessage(b, fieldResourceSpansResource)
