@@ -8,7 +8,8 @@
 // outermost of the router's middlewares, and reports to
 // support.SetHTTPRoute, which picks the most specific template when
 // routers nest. Switched off with RTOOL_DISABLE=builtin.chi, builtin.gin,
-// builtin.echo, builtin.mux.
+// builtin.echo, builtin.mux. Each is kept to the versions tested, from the
+// oldest tested to the next major version (module-version).
 package aspects
 
 import (
@@ -26,7 +27,7 @@ import (
 // sub-router that matched nothing).
 //
 //rtool:aspect builtin.chi-helpers
-//rtool:where package(github.com/go-chi/chi/v5)
+//rtool:where package(github.com/go-chi/chi/v5) && module-version(min=v5.0.12, below=v6.0.0)
 //rtool:inject
 func rtoolChiRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,11 +51,11 @@ func rtoolChiRoute(next http.Handler) http.Handler {
 // Marks a Mux whose first middleware is rtool's, for Middlewares.
 //
 //rtool:aspect builtin.chi-field
-//rtool:where package(github.com/go-chi/chi/v5) && struct(github.com/go-chi/chi/v5.Mux)
+//rtool:where package(github.com/go-chi/chi/v5) && struct(github.com/go-chi/chi/v5.Mux) && module-version(min=v5.0.12, below=v6.0.0)
 //rtool:add-field rtoolRoute bool
 
 //rtool:aspect builtin.chi-new
-//rtool:where package(github.com/go-chi/chi/v5) && function(name=NewMux, receiver=none)
+//rtool:where package(github.com/go-chi/chi/v5) && function(name=NewMux, receiver=none) && module-version(min=v5.0.12, below=v6.0.0)
 //rtool:prepend
 func _() {
 	defer func() {
@@ -66,7 +67,7 @@ func _() {
 // Middlewares lists the user's middlewares only.
 //
 //rtool:aspect builtin.chi-middlewares
-//rtool:where package(github.com/go-chi/chi/v5) && function(name=Middlewares, receiver=*Mux)
+//rtool:where package(github.com/go-chi/chi/v5) && function(name=Middlewares, receiver=*Mux) && module-version(min=v5.0.12, below=v6.0.0)
 //rtool:prepend
 func _() {
 	defer func() {
@@ -80,7 +81,7 @@ func _() {
 // (the 404/405 handlers run the engine's middlewares too).
 //
 //rtool:aspect builtin.gin-helpers
-//rtool:where package(github.com/gin-gonic/gin)
+//rtool:where package(github.com/gin-gonic/gin) && module-version(min=v1.7.7, below=v2.0.0)
 //rtool:inject
 func rtoolGinRoute(c *Context) {
 	if support.Enabled() {
@@ -90,7 +91,7 @@ func rtoolGinRoute(c *Context) {
 }
 
 //rtool:aspect builtin.gin-new
-//rtool:where package(github.com/gin-gonic/gin) && function(name=New, receiver=none)
+//rtool:where package(github.com/gin-gonic/gin) && function(name=New, receiver=none) && module-version(min=v1.7.7, below=v2.0.0)
 //rtool:prepend
 func _() {
 	defer func() { RtoolResult0.Use(rtoolGinRoute) }()
@@ -101,7 +102,7 @@ func _() {
 // Path() is "" or the path that matched for another method.
 //
 //rtool:aspect builtin.echo-helpers
-//rtool:where package(github.com/labstack/echo/v4)
+//rtool:where package(github.com/labstack/echo/v4) && module-version(min=v4.2.0, below=v5.0.0)
 //rtool:inject
 func rtoolEchoRoute(next HandlerFunc) HandlerFunc {
 	return func(c Context) error {
@@ -118,7 +119,7 @@ func rtoolEchoRoute(next HandlerFunc) HandlerFunc {
 }
 
 //rtool:aspect builtin.echo-new
-//rtool:where package(github.com/labstack/echo/v4) && function(name=New, receiver=none)
+//rtool:where package(github.com/labstack/echo/v4) && function(name=New, receiver=none) && module-version(min=v4.2.0, below=v5.0.0)
 //rtool:prepend
 func _() {
 	defer func() { RtoolResult0.Use(rtoolEchoRoute) }()
@@ -129,7 +130,7 @@ func _() {
 // end.
 //
 //rtool:aspect builtin.mux-helpers
-//rtool:where package(github.com/gorilla/mux)
+//rtool:where package(github.com/gorilla/mux) && module-version(min=v1.6.2, below=v2.0.0)
 //rtool:inject
 func rtoolMuxRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +147,7 @@ func rtoolMuxRoute(next http.Handler) http.Handler {
 }
 
 //rtool:aspect builtin.mux-new
-//rtool:where package(github.com/gorilla/mux) && function(name=NewRouter, receiver=none)
+//rtool:where package(github.com/gorilla/mux) && function(name=NewRouter, receiver=none) && module-version(min=v1.6.2, below=v2.0.0)
 //rtool:prepend
 func _() {
 	defer func() { RtoolResult0.Use(rtoolMuxRoute) }()
