@@ -46,6 +46,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("logs.go", include_str!("golib/support/logs.go")),
             ("shutdown.go", include_str!("golib/support/shutdown.go")),
             ("rpcspan.go", include_str!("golib/support/rpcspan.go")),
+            ("httproute.go", include_str!("golib/support/httproute.go")),
         ],
     ),
     (

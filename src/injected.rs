@@ -179,6 +179,11 @@ mod tests {
                     Some((_, list)) => list.join("\n"),
                     None => {
                         let out = Command::new("go").args(["list", "-f", "{{join .Imports \"\\n\"}}", &t]).output().unwrap();
+                        if !out.status.success() && t.split('/').next().is_some_and(|e| e.contains('.')) {
+                            // A module's package, not resolvable here: the
+                            // script testing its aspects checks (routers.txtar).
+                            continue;
+                        }
                         String::from_utf8_lossy(&out.stdout).into_owned()
                     }
                 };

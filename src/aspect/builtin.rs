@@ -13,4 +13,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/slog.go", include_str!("../aspects/slog.go")),
     ("rtool-builtin/signal.go", include_str!("../aspects/signal.go")),
     ("rtool-builtin/grpc.go", include_str!("../aspects/grpc.go")),
+    ("rtool-builtin/routers.go", include_str!("../aspects/routers.go")),
 ];

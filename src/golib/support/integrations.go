@@ -112,9 +112,10 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	name, known := httpMethod(method)
 	id := newIDs(rec, nil, tid, sid, sampled, tracestate)
 	if !id.sampled { // attributes only for spans that are recorded
-		return begin(new(Span), id, rec, name, KindServer, nil)
+		return begin(&Span{httpServer: true}, id, rec, name, KindServer, nil)
 	}
 	hs := new(httpServerSpan) // the span and its facts in one allocation
+	hs.httpServer = true
 	h := &hs.facts
 	h.method, h.known, h.path, h.tls, h.proto = method, known, path, tls, protocolVersion(proto)
 	h.host, h.port = splitHostPort(host)
@@ -136,8 +137,9 @@ type httpServerFacts struct {
 	known       bool   // method is one of knownMethods
 	tls         bool
 	path, proto string
-	host        string // server.address, if any
-	port        int64  // server.port, if > 0
+	host        string    // server.address, if any
+	port        int64     // server.port, if > 0
+	routes      httpRoute // what routers reported (SetHTTPRoute)
 	// Set by EndHTTPServer.
 	route   string
 	status  int // http.response.status_code, if > 0
@@ -173,7 +175,8 @@ func (h *httpServerFacts) appendAttrs(dst []Attr) []Attr {
 
 // EndHTTPServer ends a server span with the response status (0: the
 // handler wrote nothing, so 200; negative: unknown) and the matched
-// ServeMux pattern, if any, of the request for path. A 5xx status or a
+// ServeMux pattern, if any, of the request for path. The route is the
+// most specific of that pattern's and the routers' (SetHTTPRoute). A 5xx status or a
 // panic is an error (error.type: the status code, else the panic value's
 // type); 4xx is not, on the server's side.
 func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
@@ -184,10 +187,10 @@ func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 	if status == 0 && recovered == nil {
 		status = 200
 	}
-	route := routeOf(pattern, path)
 	if h := s.http; h != nil && s.recording() { // s.http: a recording span of StartHTTPServer
 		s.mu.Lock() // one locked section for all of it
 		if !s.ended {
+			route := h.routes.final(routeOf(pattern, path))
 			if route != "" {
 				s.Name = s.Name + " " + route
 				h.route = route

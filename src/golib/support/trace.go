@@ -237,8 +237,9 @@ type Span struct {
 	// The span current when this one started on its goroutine: current
 	// again after it ends, or the nearest of its prevs not yet ended.
 	prev *Span
-	// What an HTTP server span records (StartHTTPServer), else nil.
-	http *httpServerFacts
+	// What an HTTP server span records (StartHTTPServer), if recording.
+	http       *httpServerFacts
+	httpServer bool // made by StartHTTPServer: SetHTTPRoute's target
 }
 
 // live is s or the nearest of its prevs that has not ended; nil if none.

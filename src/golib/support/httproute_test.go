@@ -1,0 +1,101 @@
+package support
+
+import (
+	"sync"
+	"testing"
+)
+
+// report is one router's SetHTTPRoute call.
+type report struct {
+	route, seen string
+	prefix      bool
+}
+
+// serve runs reports on the goroutine serving a request for path (each
+// on a goroutine of its own when apart, as under http.TimeoutHandler;
+// under an internal span a user's middleware started) and ends the span
+// with the ServeMux pattern.
+func serve(path, pattern string, apart bool, reports ...report) *Span {
+	s := StartHTTPServer("GET", path, "h:8", "HTTP/1.1", false, "", "")
+	inner := StartSpan("user middleware", KindInternal)
+	for _, r := range reports {
+		if apart {
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { defer wg.Done(); SetHTTPRoute(r.route, r.seen, r.prefix) }()
+			wg.Wait()
+		} else {
+			SetHTTPRoute(r.route, r.seen, r.prefix)
+		}
+	}
+	inner.End()
+	EndHTTPServer(s, 200, pattern, path, nil)
+	return s
+}
+
+func TestHTTPRoute(t *testing.T) {
+	m := &memory{}
+	use(t, sampler{bound: 1 << 63}, m)
+	for _, c := range []struct {
+		path, pattern string
+		reports       []report
+		want          string
+	}{
+		{"/users/7", "", []report{{"/users/{id}", "/users/7", false}}, "/users/{id}"},
+		// Under ServeMux's subtree pattern with StripPrefix: the prefix is put back.
+		{"/api/users/7", "/api/", []report{{"/users/:id", "/users/7", false}}, "/api/users/:id"},
+		{"/api/users/7", "/api/", []report{{"users/:id", "users/7", false}}, "/api/users/:id"},
+		// An outer router's catch-all or prefix loses to the inner full
+		// template, whichever reports first.
+		{"/o/g/users/7", "", []report{{"/users/:id", "/users/7", false}, {"/o/g/*", "/o/g/users/7", false}}, "/o/g/users/:id"},
+		{"/m/c/users/7", "", []report{{"/m/c", "/m/c/users/7", true}, {"/users/{id}", "/users/7", false}}, "/m/c/users/{id}"},
+		// The longer full template wins (a chi sub-router reports what its parent does).
+		{"/api/users/7", "", []report{{"/api/users/{id}", "/api/users/7", false}, {"/api/{rest}", "/api/users/7", false}}, "/api/users/{id}"},
+		// A router that matched nothing leaves the outer prefix out, in either order...
+		{"/o/g/nope", "", []report{{"", "/nope", false}, {"/o/g/*", "/o/g/nope", false}}, ""},
+		{"/m/c/nope", "", []report{{"/m/c", "/m/c/nope", true}, {"", "/nope", false}}, ""},
+		// ...but not a full template, nor ServeMux's exact pattern.
+		{"/x/7", "GET /x/{id}", []report{{"", "/x/7", false}}, "/x/{id}"},
+		// A catch-all alone names the span; ServeMux's `{path...}` too, below a router's template.
+		{"/static/a.css", "", []report{{"/static/*", "/static/a.css", false}}, "/static/*"},
+		{"/f/a/b", "/f/{p...}", nil, "/f/{p...}"},
+		{"/f/a/b", "/f/{p...}", []report{{"/a/*path", "/a/b", false}}, "/f/a/*path"},
+		// The router's template over ServeMux's on a tie; unrelated paths are not composed.
+		{"/u/7", "/u/{i}", []report{{"/u/:id", "/u/7", false}}, "/u/:id"},
+		{"/u/7", "", []report{{"/q/:id", "/q/7", false}}, "/q/:id"},
+		// Unmatched everywhere: the method alone.
+		{"/nope", "", []report{{"", "/nope", false}}, ""},
+	} {
+		for _, apart := range []bool{false, true} {
+			s := serve(c.path, c.pattern, apart, c.reports...)
+			want := "GET"
+			if c.want != "" {
+				want += " " + c.want
+			}
+			route, _ := attr(s, "http.route").(string)
+			if s.Name != want || route != c.want {
+				t.Errorf("%s %q %v (apart %v): %q, http.route %q; want %q", c.path, c.pattern, c.reports, apart, s.Name, route, c.want)
+			}
+		}
+	}
+
+	// After the span ended (a handler's goroutine reporting late), and with
+	// no server span current, nothing changes and nothing fails.
+	s := StartHTTPServer("GET", "/late/7", "h:8", "HTTP/1.1", false, "", "")
+	EndHTTPServer(s, 200, "", "/late/7", nil)
+	SetHTTPRoute("/late/{id}", "/late/7", false)
+	if s.Name != "GET" || attr(s, "http.route") != nil {
+		t.Errorf("after End: %q %v", s.Name, s.Attrs)
+	}
+	SetHTTPRoute("/none", "/none", false)
+}
+
+func TestHTTPRouteOff(t *testing.T) {
+	use(t, sampler{bound: 0}, &memory{}) // nothing sampled
+	s := StartHTTPServer("GET", "/users/7", "h:8", "HTTP/1.1", false, "", "")
+	SetHTTPRoute("/users/{id}", "/users/7", false)
+	EndHTTPServer(s, 200, "", "/users/7", nil)
+	if s.Name != "GET" || s.Attrs != nil || s.http != nil {
+		t.Errorf("unsampled: %q %v %+v", s.Name, s.Attrs, s.http)
+	}
+}
