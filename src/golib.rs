@@ -45,6 +45,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("foreign.go", include_str!("golib/support/foreign.go")),
             ("logs.go", include_str!("golib/support/logs.go")),
             ("shutdown.go", include_str!("golib/support/shutdown.go")),
+            ("redis.go", include_str!("golib/support/redis.go")),
+            ("messaging.go", include_str!("golib/support/messaging.go")),
         ],
     ),
     (
