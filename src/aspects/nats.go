@@ -10,7 +10,8 @@
 // QueueSubscribe, current on the handler's goroutine, so that the spans
 // the handler makes are its children; a receive span for each message
 // NextMsg or NextMsgWithContext returns. See rtool.invalid/support's
-// messaging.go for parents and attributes.
+// messaging.go for parents and attributes. Kept to v1.30.0 and later v1
+// versions (tested: v1.30.0 and v1.55.0); older ones build unchanged.
 package aspects
 
 import (
@@ -21,11 +22,11 @@ import (
 )
 
 //rtool:aspect builtin.nats-otlp
-//rtool:where package(github.com/nats-io/nats.go)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0")
 //rtool:import rtool.invalid/support/otlp
 
 //rtool:aspect builtin.nats-helpers
-//rtool:where package(github.com/nats-io/nats.go)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0")
 //rtool:inject
 
 // rtoolDest describes subj as reached through nc (nil: no server known).
@@ -115,7 +116,7 @@ func rtoolReceived(sub *Subscription, start int64, m *Msg) {
 // PublishMsg while tracing is on.
 //
 //rtool:aspect builtin.nats-publish
-//rtool:where package(github.com/nats-io/nats.go) && function(name=Publish, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=Publish, receiver=*Conn)
 //rtool:prepend
 func _() {
 	if RtoolReceiver != nil && support.Enabled() {
@@ -124,7 +125,7 @@ func _() {
 }
 
 //rtool:aspect builtin.nats-publishrequest
-//rtool:where package(github.com/nats-io/nats.go) && function(name=PublishRequest, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=PublishRequest, receiver=*Conn)
 //rtool:prepend
 func _() {
 	if RtoolReceiver != nil && support.Enabled() {
@@ -133,7 +134,7 @@ func _() {
 }
 
 //rtool:aspect builtin.nats-publishmsg
-//rtool:where package(github.com/nats-io/nats.go) && function(name=PublishMsg, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=PublishMsg, receiver=*Conn)
 //rtool:prepend
 func _() {
 	if rtoolSpan, rtoolMsg := rtoolSend(nil, RtoolReceiver, "publish", RtoolParam0); rtoolSpan != nil {
@@ -143,7 +144,7 @@ func _() {
 }
 
 //rtool:aspect builtin.nats-request
-//rtool:where package(github.com/nats-io/nats.go) && function(name=Request, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=Request, receiver=*Conn)
 //rtool:prepend
 func _() {
 	if RtoolReceiver != nil && support.Enabled() {
@@ -152,7 +153,7 @@ func _() {
 }
 
 //rtool:aspect builtin.nats-requestctx
-//rtool:where package(github.com/nats-io/nats.go) && function(name=RequestWithContext, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=RequestWithContext, receiver=*Conn)
 //rtool:prepend
 func _() {
 	if RtoolReceiver != nil && support.Enabled() {
@@ -163,7 +164,7 @@ func _() {
 // A request's span lasts until the reply comes (or the wait ends).
 //
 //rtool:aspect builtin.nats-requestmsg
-//rtool:where package(github.com/nats-io/nats.go) && function(name=RequestMsg, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=RequestMsg, receiver=*Conn)
 //rtool:prepend
 func _() {
 	if rtoolSpan, rtoolMsg := rtoolSend(nil, RtoolReceiver, "request", RtoolParam0); rtoolSpan != nil {
@@ -173,7 +174,7 @@ func _() {
 }
 
 //rtool:aspect builtin.nats-requestmsgctx
-//rtool:where package(github.com/nats-io/nats.go) && function(name=RequestMsgWithContext, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=RequestMsgWithContext, receiver=*Conn)
 //rtool:prepend
 func _() {
 	if rtoolSpan, rtoolMsg := rtoolSend(RtoolParam0, RtoolReceiver, "request", RtoolParam1); rtoolSpan != nil {
@@ -183,21 +184,21 @@ func _() {
 }
 
 //rtool:aspect builtin.nats-subscribe
-//rtool:where package(github.com/nats-io/nats.go) && function(name=Subscribe, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=Subscribe, receiver=*Conn)
 //rtool:prepend
 func _() {
 	RtoolParam1 = rtoolHandler(RtoolReceiver, "", RtoolParam1)
 }
 
 //rtool:aspect builtin.nats-queuesubscribe
-//rtool:where package(github.com/nats-io/nats.go) && function(name=QueueSubscribe, receiver=*Conn)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && function(name=QueueSubscribe, receiver=*Conn)
 //rtool:prepend
 func _() {
 	RtoolParam2 = rtoolHandler(RtoolReceiver, RtoolParam1, RtoolParam2)
 }
 
 //rtool:aspect builtin.nats-nextmsg
-//rtool:where package(github.com/nats-io/nats.go) && (function(name=NextMsg) || function(name=NextMsgWithContext)) && function(receiver=*Subscription)
+//rtool:where package(github.com/nats-io/nats.go) && module-version(min="v1.30.0", below="v2.0.0") && (function(name=NextMsg) || function(name=NextMsgWithContext)) && function(receiver=*Subscription)
 //rtool:prepend
 func _() {
 	if rtoolStart := support.ReceiveStart(); rtoolStart != 0 {

@@ -8,7 +8,8 @@
 // rtool.invalid/support's redis.go for the attributes). A command runs
 // through the hooks of nested clients too (a cluster's or a ring's node
 // clients are Clients): a mark in the context passed on keeps it to the
-// outermost client's span.
+// outermost client's span. Kept to v9.0.5 and later v9 versions (tested:
+// v9.0.5 and v9.23.0); other versions build unchanged.
 package aspects
 
 import (
@@ -20,11 +21,11 @@ import (
 )
 
 //rtool:aspect builtin.redis-otlp
-//rtool:where package(github.com/redis/go-redis/v9)
+//rtool:where package(github.com/redis/go-redis/v9) && module-version(min="v9.0.5", below="v10.0.0")
 //rtool:import rtool.invalid/support/otlp
 
 //rtool:aspect builtin.redis-hook
-//rtool:where package(github.com/redis/go-redis/v9)
+//rtool:where package(github.com/redis/go-redis/v9) && module-version(min="v9.0.5", below="v10.0.0")
 //rtool:inject
 
 // rtoolHook is rtool's go-redis hook; addr, port and ns describe the
@@ -121,7 +122,7 @@ func rtoolEndRedis(s *support.Span, err error, recovered any) {
 }
 
 //rtool:aspect builtin.redis-client
-//rtool:where package(github.com/redis/go-redis/v9) && function(name=NewClient, receiver=none)
+//rtool:where package(github.com/redis/go-redis/v9) && module-version(min="v9.0.5", below="v10.0.0") && function(name=NewClient, receiver=none)
 //rtool:prepend
 func _() {
 	if support.Enabled() {
@@ -138,7 +139,7 @@ func _() {
 // sentinels: no server.address.
 //
 //rtool:aspect builtin.redis-failover
-//rtool:where package(github.com/redis/go-redis/v9) && function(name=NewFailoverClient, receiver=none)
+//rtool:where package(github.com/redis/go-redis/v9) && module-version(min="v9.0.5", below="v10.0.0") && function(name=NewFailoverClient, receiver=none)
 //rtool:prepend
 func _() {
 	if support.Enabled() {
@@ -154,7 +155,7 @@ func _() {
 // configured with one address.
 //
 //rtool:aspect builtin.redis-cluster
-//rtool:where package(github.com/redis/go-redis/v9) && (function(name=NewClusterClient, receiver=none) || function(name=NewFailoverClusterClient, receiver=none))
+//rtool:where package(github.com/redis/go-redis/v9) && module-version(min="v9.0.5", below="v10.0.0") && (function(name=NewClusterClient, receiver=none) || function(name=NewFailoverClusterClient, receiver=none))
 //rtool:prepend
 func _() {
 	if support.Enabled() {
@@ -171,7 +172,7 @@ func _() {
 }
 
 //rtool:aspect builtin.redis-ring
-//rtool:where package(github.com/redis/go-redis/v9) && function(name=NewRing, receiver=none)
+//rtool:where package(github.com/redis/go-redis/v9) && module-version(min="v9.0.5", below="v10.0.0") && function(name=NewRing, receiver=none)
 //rtool:prepend
 func _() {
 	if support.Enabled() {
