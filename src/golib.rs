@@ -47,6 +47,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("shutdown.go", include_str!("golib/support/shutdown.go")),
             ("rpcspan.go", include_str!("golib/support/rpcspan.go")),
             ("httproute.go", include_str!("golib/support/httproute.go")),
+            ("redis.go", include_str!("golib/support/redis.go")),
+            ("messaging.go", include_str!("golib/support/messaging.go")),
         ],
     ),
     (

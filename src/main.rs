@@ -94,8 +94,9 @@ internal, set by rtool for the go commands and tools it starts:
 
 environment of the instrumented program, read at run time:
   RTOOL_TRACE                         stderr or a file: spans as JSON lines
-  RTOOL_DB_QUERY_TEXT                 db.query.text: sanitized (default: literal
-                                      values become ?), raw, or off
+  RTOOL_DB_QUERY_TEXT                 db.query.text (SQL, Redis): sanitized (default:
+                                      literal values, Redis arguments become ?),
+                                      raw, or off
   OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS
                                       M,… HTTP methods recorded as sent (others
                                       as _OTHER); default GET, HEAD, POST… QUERY

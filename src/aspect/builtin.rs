@@ -14,4 +14,6 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/signal.go", include_str!("../aspects/signal.go")),
     ("rtool-builtin/grpc.go", include_str!("../aspects/grpc.go")),
     ("rtool-builtin/routers.go", include_str!("../aspects/routers.go")),
+    ("rtool-builtin/redis.go", include_str!("../aspects/redis.go")),
+    ("rtool-builtin/nats.go", include_str!("../aspects/nats.go")),
 ];

@@ -61,6 +61,8 @@ const (
 	KindInternal SpanKind = 1
 	KindServer   SpanKind = 2
 	KindClient   SpanKind = 3
+	KindProducer SpanKind = 4
+	KindConsumer SpanKind = 5
 )
 
 // StatusCode is a span's outcome (OpenTelemetry's Status code).
