@@ -12,4 +12,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/otel.go", include_str!("../aspects/otel.go")),
     ("rtool-builtin/slog.go", include_str!("../aspects/slog.go")),
     ("rtool-builtin/signal.go", include_str!("../aspects/signal.go")),
+    ("rtool-builtin/pgx.go", include_str!("../aspects/pgx.go")),
 ];
