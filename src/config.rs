@@ -35,6 +35,11 @@ pub struct Config {
     /// The main module's path (go.mod's module line), if there is one. Not
     /// in the fingerprint: import paths are in every action ID already.
     pub module_path: Option<String>,
+    /// The hash of the main module's vendor/modules.txt, if any: aspects
+    /// can depend on a vendored module's version (`module-version`), which
+    /// the go command's action IDs leave out (a vendored package is known
+    /// by its directory and files, the same across versions).
+    pub vendored: Option<String>,
 }
 
 impl Config {
@@ -42,6 +47,10 @@ impl Config {
         let mut files = Vec::new();
         let root = module_root(&ctx.cwd);
         let module_path = root.as_deref().and_then(read_module_path);
+        let vendored = root.as_deref().and_then(|r| fs::read(r.join("vendor/modules.txt")).ok()).map(|list| {
+            let h: [u8; 32] = Sha256::digest(&list).into();
+            h.iter().map(|b| format!("{b:02x}")).collect()
+        });
         if let Some(root) = root {
             for path in discover(&root)? {
                 files.push(read_aspect(path)?);
@@ -59,12 +68,12 @@ impl Config {
         disabled.sort();
         disabled.dedup();
         let stderr_log = ctx.log.stderr_level() as u8;
-        Ok(Config { aspect_files: files, strict: ctx.strict, disabled, stderr_log, module_path })
+        Ok(Config { aspect_files: files, strict: ctx.strict, disabled, stderr_log, module_path, vendored })
     }
 
     pub fn encode(&self) -> Vec<u8> {
         let mut out = vec![self.strict as u8, self.stderr_log];
-        for text in [self.disabled.join(","), self.module_path.clone().unwrap_or_default()] {
+        for text in [self.disabled.join(","), self.module_path.clone().unwrap_or_default(), self.vendored.clone().unwrap_or_default()] {
             out.extend_from_slice(&(text.len() as u64).to_le_bytes());
             out.extend_from_slice(text.as_bytes());
         }
@@ -90,6 +99,7 @@ impl Config {
         let disabled_text = String::from_utf8(take()?).ok()?;
         let disabled = disabled_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
         let module_path = String::from_utf8(take()?).ok().filter(|m| !m.is_empty());
+        let vendored = String::from_utf8(take()?).ok().filter(|m| !m.is_empty());
         let mut aspect_files = Vec::new();
         while let Some(path) = take() {
             let source = take()?;
@@ -98,7 +108,7 @@ impl Config {
         if !rest.is_empty() {
             return None;
         }
-        Some(Config { aspect_files, strict: strict != 0, disabled, stderr_log, module_path })
+        Some(Config { aspect_files, strict: strict != 0, disabled, stderr_log, module_path, vendored })
     }
 
     /// A hash of everything in the configuration that can change rtool's
@@ -117,6 +127,10 @@ impl Config {
             h.update(name.as_bytes());
             h.update((f.source.len() as u64).to_le_bytes());
             h.update(&f.source);
+        }
+        if let Some(v) = &self.vendored {
+            h.update(b"vendored\0");
+            h.update(v.as_bytes());
         }
         h.finalize().into()
     }

@@ -148,7 +148,14 @@ mod tests {
     /// every package they can instrument imports those packages itself.
     #[test]
     fn builtin_imports_are_their_targets_own() {
-        let config = crate::config::Config { aspect_files: vec![], strict: false, disabled: vec![], stderr_log: 0, module_path: None };
+        let config = crate::config::Config {
+            aspect_files: vec![],
+            strict: false,
+            disabled: vec![],
+            stderr_log: 0,
+            module_path: None,
+            vendored: None,
+        };
         for a in crate::aspect::load(&config).unwrap().iter().filter(|a| a.builtin) {
             let needed: Vec<&str> = a.package_paths().filter(|p| !golib::is_golib(p) && *p != "unsafe").collect();
             if needed.is_empty() {

@@ -45,6 +45,7 @@ mod importcfg;
 mod injected;
 mod linkdeps;
 mod log;
+mod modversion;
 mod outer;
 mod preview;
 mod record;

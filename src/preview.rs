@@ -45,6 +45,8 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
         "{{join .GoFiles \" \"}}",
         "{{join .CgoFiles \" \"}}",
         "{{join .Imports \" \"}}",
+        // The version whose files are compiled: a replacement's, if any.
+        "{{with .Module}}{{with .Replace}}{{.Version}}{{else}}{{.Version}}{{end}}{{end}}",
     ]
     .join(&SEP.to_string());
     let out = Command::new("go")
@@ -58,13 +60,14 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     }
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let f: Vec<&str> = line.split(SEP).collect();
-        let [path, name, dir, standard, main, gofiles, cgofiles, imports] = f[..] else { continue };
+        let [path, name, dir, standard, main, gofiles, cgofiles, imports, version] = f[..] else { continue };
         let pkg = PackageInfo {
             path: path.to_string(),
             name: name.to_string(),
             std: standard == "true",
             main_module: main == "true",
             test_main: false,
+            module_version: Some(version.to_string()).filter(|v| !v.is_empty()),
         };
         let imports: Vec<&str> = imports.split(' ').collect();
         let applicable = rewrite::aspects_for(&aspects, &pkg, &|p| imports.contains(&p));

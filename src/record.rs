@@ -222,6 +222,7 @@ mod tests {
             disabled: vec!["all".into()],
             stderr_log: 0,
             module_path: Some("example.com/m".into()),
+            vendored: None,
         }
     }
 

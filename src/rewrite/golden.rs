@@ -66,14 +66,14 @@ pub fn run_case(files: &[(String, String)]) -> Result<BTreeMap<String, Option<St
         let external = super::package_name(body.as_bytes()).ends_with("_test");
         packages.entry((dir, external)).or_default().push(SourceFile { path: format!("/case/{name}"), src: body.clone().into_bytes() });
     }
-    let config = Config { aspect_files, strict: false, disabled: vec![], stderr_log: 0, module_path: Some(module.clone()) };
+    let config = Config { aspect_files, strict: false, disabled: vec![], stderr_log: 0, module_path: Some(module.clone()), vendored: None };
     let aspects = aspect::load(&config).map_err(|e| e.to_string())?;
     let mut out = BTreeMap::new();
     for ((dir, external), sources) in packages {
         let path = if dir.is_empty() { module.clone() } else { format!("{module}/{dir}") };
         let path = if external { format!("{path}_test") } else { path };
         let name = super::package_name(&sources[0].src);
-        let pkg = PackageInfo { path, name, std: false, main_module: true, test_main: false };
+        let pkg = PackageInfo { path, name, std: false, main_module: true, test_main: false, module_version: None };
         let imported: Vec<String> = sources.iter().flat_map(|s| imports_of(&s.src)).collect();
         let applicable = aspects_for(&aspects, &pkg, &|p| imported.iter().any(|i| i == p));
         let result = rewrite_package(&pkg, &sources, &applicable, Mode::Display, false).map_err(|e| e.to_string())?;

@@ -13,7 +13,7 @@
 
 use crate::archive;
 use crate::args::{self, ToolCall};
-use crate::aspect::joinpoint::PackageInfo;
+use crate::aspect::joinpoint::{PackageInfo, Tri};
 use crate::aspect::{self, Advice, Aspect, codec};
 use crate::atomicfile::write_atomic;
 use crate::config::Config;
@@ -145,7 +145,11 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
 
     let files = &args[files_at..];
     let needs_name = aspects.iter().any(|a| a.join.uses_package_name());
-    let pkg = package_info(ctx, args, files, config, needs_name);
+    let mut pkg = package_info(ctx, args, files, config, needs_name);
+    if !pkg.std && aspects.iter().any(|a| a.join.uses_module_version()) {
+        pkg.module_version = crate::modversion::of_package(&pkg.path, files);
+        note_versions_out_of_range(ctx, aspects, &pkg);
+    }
     // The importcfg matters to aspects about calls and literals of other
     // packages, and to configurations that inject packages.
     let injects = aspects.iter().any(Aspect::adds_packages);
@@ -364,6 +368,19 @@ fn trim_aspect_paths(args: &mut [OsString], aspects: &[&Aspect]) {
     args[i + 1] = v.into();
 }
 
+/// A library version outside an aspect's range builds unchanged: says so
+/// in the debug log, once per aspect that would apply but for the version.
+fn note_versions_out_of_range(ctx: &Ctx, aspects: &[Aspect], pkg: &PackageInfo) {
+    let Some(version) = &pkg.module_version else { return };
+    let unknown = PackageInfo { module_version: None, ..pkg.clone() };
+    for a in aspects.iter().filter(|a| a.join.uses_module_version()) {
+        if a.join.eval_package(pkg) == Tri::No && a.join.eval_package(&unknown) != Tri::No {
+            ctx.log
+                .debug(|| format!("{}@{version} is outside the versions of aspect {} (where {}): left unchanged", pkg.path, a.id, a.join));
+        }
+    }
+}
+
 /// The build's aspects, parsed once per build and memoized.
 pub fn aspects_for_build(config: &Config, coord: Option<&Coord>) -> Result<Vec<Aspect>> {
     let Some(coord) = coord else { return aspect::load(config) };
@@ -393,5 +410,5 @@ fn package_info(ctx: &Ctx, args: &[String], files: &[String], config: &Config, n
             .module_path
             .as_deref()
             .is_some_and(|m| path == m || path.starts_with(&format!("{m}/")) || path.strip_suffix("_test").is_some_and(|b| b == m));
-    PackageInfo { test_main: p == "main" && path.ends_with(".test"), path, name, std, main_module }
+    PackageInfo { test_main: p == "main" && path.ends_with(".test"), path, name, std, main_module, module_version: None }
 }

@@ -61,7 +61,8 @@ pub enum Shown {
 }
 
 /// Every atom, in the order messages list them.
-pub static ATOMS: &[&AtomDef] = &[&PACKAGE, &PACKAGE_NAME, &MAIN_MODULE, &STD, &TEST_MAIN, &FUNCTION, &DIRECTIVE, &CALL, &STRUCT, &LITERAL];
+pub static ATOMS: &[&AtomDef] =
+    &[&PACKAGE, &PACKAGE_NAME, &MAIN_MODULE, &STD, &TEST_MAIN, &MODULE_VERSION, &FUNCTION, &DIRECTIVE, &CALL, &STRUCT, &LITERAL];
 
 static PACKAGE: AtomDef = AtomDef {
     name: "package",
@@ -95,6 +96,33 @@ static STD: AtomDef =
 
 static TEST_MAIN: AtomDef =
     AtomDef { name: "test-main", args: Schema::None, node: None, build: |_| Ok(Atom::TestMain), show: |_| vec![], needles: |_| None };
+
+static MODULE_VERSION: AtomDef = AtomDef {
+    name: "module-version",
+    args: Schema::Keys(&["min", "below"]),
+    node: None,
+    build: |a| {
+        let version = |k| {
+            a.get(k)
+                .map(|(v, off)| {
+                    if crate::modversion::valid(v) {
+                        Ok(v.to_string())
+                    } else {
+                        Err((off, format!("{k}={v}: not a module version such as v1.2.3")))
+                    }
+                })
+                .transpose()
+        };
+        Ok(Atom::ModuleVersion { min: version("min")?, below: version("below")? })
+    },
+    show: |atom| match atom {
+        Atom::ModuleVersion { min, below } => {
+            [("min", min), ("below", below)].into_iter().filter_map(|(k, v)| v.clone().map(|v| Shown::Key(k, v))).collect()
+        }
+        _ => vec![],
+    },
+    needles: |_| None,
+};
 
 static FUNCTION: AtomDef = AtomDef {
     name: "function",
@@ -298,6 +326,7 @@ impl Atom {
             Atom::MainModule => &MAIN_MODULE,
             Atom::Std => &STD,
             Atom::TestMain => &TEST_MAIN,
+            Atom::ModuleVersion { .. } => &MODULE_VERSION,
             Atom::Function(_) => &FUNCTION,
             Atom::Directive(_) => &DIRECTIVE,
             Atom::Call(_) => &CALL,
@@ -343,6 +372,7 @@ mod tests {
         "main-module",
         "std",
         "test-main",
+        r#"module-version(min="v1.64.0", below="v2.0.0")"#,
         r#"function(name="Serve*", receiver="*Server", params="context.Context, int", results="error")"#,
         r#"directive("rtool:span")"#,
         r#"call("database/sql.Open")"#,
@@ -381,9 +411,10 @@ mod tests {
             (
                 "frobnicate",
                 0,
-                "unknown join point \"frobnicate\" (package, package-name, main-module, std, test-main, function, directive, call, struct, literal)",
+                "unknown join point \"frobnicate\" (package, package-name, main-module, std, test-main, module-version, function, directive, call, struct, literal)",
             ),
             ("std(x)", 4, "std takes no arguments"),
+            ("module-version(min=1.2)", 15, "min=1.2: not a module version such as v1.2.3"),
             ("package()", 0, "package(…) takes one argument, an import path pattern"),
             ("call(a.F, b.G)", 0, "call(…) takes one argument, a function such as net/http.Get"),
             ("function(nam=x)", 9, "function(…) has no key \"nam\" (name, receiver, params, results)"),

@@ -51,6 +51,9 @@ impl Atom {
             Atom::MainModule => pkg.main_module,
             Atom::Std => pkg.std,
             Atom::TestMain => pkg.test_main,
+            Atom::ModuleVersion { min, below } => {
+                pkg.module_version.as_deref().is_none_or(|v| crate::modversion::in_range(v, min.as_deref(), below.as_deref()))
+            }
             // A struct definition lives in its own package.
             Atom::Struct(q) if q.path != pkg.path => false,
             Atom::Struct(_) | Atom::Function(_) | Atom::Directive(_) | Atom::Call(_) | Atom::Literal { .. } => return None,

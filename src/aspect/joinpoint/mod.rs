@@ -42,6 +42,9 @@ pub enum Atom {
     Std,
     /// `test-main`: the generated main package of a test binary.
     TestMain,
+    /// `module-version(min=V, below=V)`: the package's module has a
+    /// version in [min, below), or none rtool can tell (a local replace).
+    ModuleVersion { min: Option<String>, below: Option<String> },
     /// `function(name=PAT, receiver=T|*T|any|none, params=TEXT, results=TEXT)`.
     Function(FuncFilter),
     /// `directive(NAME)`: a function (declaration or literal) carrying `//NAME`.
@@ -113,6 +116,9 @@ pub struct PackageInfo {
     pub std: bool,
     pub main_module: bool,
     pub test_main: bool,
+    /// The version of the package's module (`modversion::of_package`),
+    /// looked up only when an aspect asks.
+    pub module_version: Option<String>,
 }
 
 /// Facts about one candidate node, extracted from the syntax tree.
@@ -191,6 +197,7 @@ impl Expr {
             | Atom::Package(_)
             | Atom::PackageName(_)
             | Atom::MainModule
+            | Atom::ModuleVersion { .. }
             | Atom::Std
             | Atom::TestMain
             | Atom::Function(_)
@@ -223,6 +230,11 @@ impl Expr {
     /// file read to learn).
     pub fn uses_package_name(&self) -> bool {
         self.atoms().iter().any(|a| matches!(a, Atom::PackageName(_)))
+    }
+
+    /// Whether the expression asks for the module's version.
+    pub fn uses_module_version(&self) -> bool {
+        self.atoms().iter().any(|a| matches!(a, Atom::ModuleVersion { .. }))
     }
 
     /// The directive names this expression asks for (`directive(NAME)`).
