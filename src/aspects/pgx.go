@@ -8,7 +8,8 @@
 // connection of a pool) all go through connect with a configuration of
 // the connection's own, so the tracer is set there and nowhere else. A
 // tracer the configuration already has is wrapped: it is called as
-// before, inside rtool's spans. Connections of pgx's database/sql driver
+// before, inside rtool's spans. From v5.5.3 (the first whose Batch shows
+// its queries); older versions are left unchanged. Connections of pgx's database/sql driver
 // (package stdlib) get no tracer: builtin.sql traces their operations.
 package aspects
 
@@ -21,11 +22,11 @@ import (
 // pgx links the OTLP transport.
 //
 //rtool:aspect builtin.pgx-otlp
-//rtool:where package(github.com/jackc/pgx/v5)
+//rtool:where package(github.com/jackc/pgx/v5) && module-version(min=v5.5.3)
 //rtool:import rtool.invalid/support/otlp
 
 //rtool:aspect builtin.pgx-tracer
-//rtool:where package(github.com/jackc/pgx/v5)
+//rtool:where package(github.com/jackc/pgx/v5) && module-version(min=v5.5.3)
 //rtool:inject
 type rtoolTracer struct {
 	user     QueryTracer // the configuration's own tracer, or nil
@@ -190,7 +191,7 @@ func (t *rtoolTracer) TraceConnectEnd(ctx context.Context, data TraceConnectEndD
 // reads it. Nothing changes while rtool's tracing is off.
 //
 //rtool:aspect builtin.pgx-connect
-//rtool:where package(github.com/jackc/pgx/v5) && function(name=connect, receiver=none)
+//rtool:where package(github.com/jackc/pgx/v5) && module-version(min=v5.5.3) && function(name=connect, receiver=none)
 //rtool:prepend
 func _() {
 	if RtoolParam1 != nil && support.Enabled() && support.PgxTraced(RtoolParam0) {
@@ -202,7 +203,7 @@ func _() {
 // operations are database/sql's, traced by builtin.sql, not twice.
 //
 //rtool:aspect builtin.pgx-stdlib
-//rtool:where package(github.com/jackc/pgx/v5/stdlib) && function(name=Connect)
+//rtool:where package(github.com/jackc/pgx/v5/stdlib) && module-version(min=v5.5.3) && function(name=Connect)
 //rtool:where function(receiver=connector) || function(receiver=*driverConnector)
 //rtool:prepend
 func _() {
