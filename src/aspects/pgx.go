@@ -8,9 +8,10 @@
 // connection of a pool) all go through connect with a configuration of
 // the connection's own, so the tracer is set there and nowhere else. A
 // tracer the configuration already has is wrapped: it is called as
-// before, inside rtool's spans. From v5.5.3 (the first whose Batch shows
-// its queries); older versions are left unchanged. Connections of pgx's database/sql driver
+// before, inside rtool's spans. Connections of pgx's database/sql driver
 // (package stdlib) get no tracer: builtin.sql traces their operations.
+// From v5.5.3 (the first whose Batch shows its queries); older versions
+// are left unchanged.
 package aspects
 
 import (
