@@ -45,6 +45,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("foreign.go", include_str!("golib/support/foreign.go")),
             ("logs.go", include_str!("golib/support/logs.go")),
             ("shutdown.go", include_str!("golib/support/shutdown.go")),
+            ("rpcspan.go", include_str!("golib/support/rpcspan.go")),
             ("pgx.go", include_str!("golib/support/pgx.go")),
         ],
     ),

@@ -12,5 +12,6 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/otel.go", include_str!("../aspects/otel.go")),
     ("rtool-builtin/slog.go", include_str!("../aspects/slog.go")),
     ("rtool-builtin/signal.go", include_str!("../aspects/signal.go")),
+    ("rtool-builtin/grpc.go", include_str!("../aspects/grpc.go")),
     ("rtool-builtin/pgx.go", include_str!("../aspects/pgx.go")),
 ];

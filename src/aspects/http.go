@@ -32,7 +32,7 @@ import (
 //rtool:prepend
 func _() {
 	if support.Enabled() { // no header lookups when not tracing
-		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, RtoolParam1.Header.Get("Traceparent"), RtoolParam1.Header.Get("Tracestate"))
+		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, rtoolHeader(RtoolParam1.Header, "Traceparent"), rtoolHeader(RtoolParam1.Header, "Tracestate"))
 		defer func() { rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, RtoolParam1, recover()) }()
 	}
 }
@@ -60,6 +60,15 @@ func rtoolHTTPServerEnd(span *support.Span, w ResponseWriter, req *Request, reco
 		pattern = req.pat.str
 	}
 	support.EndHTTPServer(span, status, pattern, req.URL.Path, recovered)
+}
+
+// rtoolHeader is Header.Get for a key already in canonical form (as the
+// server stores received headers), without canonicalizing it again.
+func rtoolHeader(h Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // rtoolHTTP2Status reads the status of the bundled HTTP/2 server's

@@ -110,29 +110,65 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
 	}
 	name, known := httpMethod(method)
-	s := startOwning(rec, nil, tid, sid, sampled, tracestate, name, KindServer, nil)
-	if !s.Sampled {
-		return s // attributes only for spans that are recorded
+	id := newIDs(rec, nil, tid, sid, sampled, tracestate)
+	if !id.sampled { // attributes only for spans that are recorded
+		return begin(new(Span), id, rec, name, KindServer, nil)
 	}
+	hs := new(httpServerSpan) // the span and its facts in one allocation
+	h := &hs.facts
+	h.method, h.known, h.path, h.tls, h.proto = method, known, path, tls, protocolVersion(proto)
+	h.host, h.port = splitHostPort(host)
+	hs.http = h
+	return begin(&hs.Span, id, rec, name, KindServer, nil)
+}
+
+// httpServerSpan is a server span with what it records about the request
+// kept as plain values, turned into attributes only when exported
+// (httpServerFacts.appendAttrs): building them per request cost more than
+// the rest of the span, in time and garbage.
+type httpServerSpan struct {
+	Span
+	facts httpServerFacts
+}
+
+type httpServerFacts struct {
+	method      string // as received
+	known       bool   // method is one of knownMethods
+	tls         bool
+	path, proto string
+	host        string // server.address, if any
+	port        int64  // server.port, if > 0
+	// Set by EndHTTPServer.
+	route   string
+	status  int // http.response.status_code, if > 0
+	errType string
+}
+
+// appendAttrs appends the span's attributes as the HTTP conventions name
+// them.
+func (h *httpServerFacts) appendAttrs(dst []Attr) []Attr {
 	scheme := "http"
-	if tls {
+	if h.tls {
 		scheme = "https"
 	}
-	attrs := make([]Attr, 0, 10) // room for route, status and error at the end
-	attrs = appendMethod(attrs, method, known)
-	attrs = append(attrs,
-		String("url.path", path),
-		String("url.scheme", scheme),
-		String("network.protocol.version", protocolVersion(proto)),
-	)
-	if h, port := splitHostPort(host); h != "" {
-		attrs = append(attrs, String("server.address", h))
-		if port > 0 {
-			attrs = append(attrs, Int("server.port", port))
+	dst = appendMethod(dst, h.method, h.known)
+	dst = append(dst, String("url.path", h.path), String("url.scheme", scheme), String("network.protocol.version", h.proto))
+	if h.host != "" {
+		dst = append(dst, String("server.address", h.host))
+		if h.port > 0 {
+			dst = append(dst, Int("server.port", h.port))
 		}
 	}
-	s.Attrs = attrs // not yet seen by any other goroutine
-	return s
+	if h.route != "" {
+		dst = append(dst, String("http.route", h.route))
+	}
+	if h.status > 0 {
+		dst = append(dst, Int("http.response.status_code", int64(h.status)))
+	}
+	if h.errType != "" {
+		dst = append(dst, String("error.type", h.errType))
+	}
+	return dst
 }
 
 // EndHTTPServer ends a server span with the response status (0: the
@@ -149,26 +185,24 @@ func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 		status = 200
 	}
 	route := routeOf(pattern, path)
-	if s.recording() {
+	if h := s.http; h != nil && s.recording() { // s.http: a recording span of StartHTTPServer
 		s.mu.Lock() // one locked section for all of it
 		if !s.ended {
 			if route != "" {
 				s.Name = s.Name + " " + route
-				s.Attrs = append(s.Attrs, String("http.route", route))
+				h.route = route
 			}
-			if status > 0 {
-				s.Attrs = append(s.Attrs, Int("http.response.status_code", int64(status)))
-			}
+			h.status = max(status, 0)
 			switch {
 			case status >= 500:
 				s.Status = StatusError
-				s.Attrs = append(s.Attrs, String("error.type", strconv.Itoa(status)))
+				h.errType = strconv.Itoa(status)
 			case recovered != nil:
 				t := typeName(recovered)
 				if t == "error" || t == "unknown" {
 					t = ErrorTypeOther
 				}
-				s.Attrs = append(s.Attrs, String("error.type", t))
+				h.errType = t
 			}
 		}
 		s.mu.Unlock()

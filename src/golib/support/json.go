@@ -98,7 +98,8 @@ func appendSpan(b []byte, s *Span) []byte {
 	b = append(appendNanos(append(b, `,"startTimeUnixNano":`...), s.StartNano), '"')
 	// The end from the monotonic duration, not a second wall-clock reading.
 	b = append(appendNanos(append(b, `,"endTimeUnixNano":`...), s.EndNano), '"')
-	b = appendAttrs(append(b, `,"attributes":`...), s.Attrs)
+	var scratch [12]Attr // on the stack
+	b = appendAttrs(append(b, `,"attributes":`...), s.exportAttrs(scratch[:0]))
 	b = append(b, `,"events":[`...)
 	for i, e := range s.Events {
 		if i > 0 {
@@ -118,8 +119,11 @@ func appendSpan(b []byte, s *Span) []byte {
 // EncodeOTLP is an OTLP ExportTraceServiceRequest in JSON: the spans under
 // one resource with the given attributes and one instrumentation scope,
 // rtool's (name rtool, version Version).
-func EncodeOTLP(resource []Attr, spans []*Span) []byte {
-	b := append([]byte(`{"resourceSpans":[{"resource":{"attributes":`), nil...)
+func EncodeOTLP(resource []Attr, spans []*Span) []byte { return AppendOTLP(nil, resource, spans) }
+
+// AppendOTLP is EncodeOTLP appending to b.
+func AppendOTLP(b []byte, resource []Attr, spans []*Span) []byte {
+	b = append(b, `{"resourceSpans":[{"resource":{"attributes":`...)
 	b = appendAttrs(b, resource)
 	b = appendString(append(b, `},"scopeSpans":[{"scope":{"name":"rtool","version":`...), Version)
 	b = append(b, `},"spans":[`...)

@@ -35,7 +35,7 @@ type OTLPConfig struct {
 type OTLPClient interface {
 	// Post sends body, all of it before deadline, and returns the answer's
 	// status and Retry-After header. An error with a Permanent() true
-	// method is not worth retrying.
+	// method is not worth retrying. body is reused once Post returns.
 	Post(body []byte, deadline time.Time) (status int, retryAfter string, err error)
 }
 
@@ -69,7 +69,8 @@ func otlpEndpointVar() string {
 type otlp struct {
 	endpoint string
 	resource []Attr
-	encode   func(resource []Attr, spans []*Span) []byte
+	encode   func(dst []byte, resource []Attr, spans []*Span) []byte
+	buf      []byte // the last batch's encoding, reused
 	client   OTLPClient
 	// Retries: at most attempts in all, the first pause backoff, doubling
 	// (or what Retry-After asks), all within timeout.
@@ -367,7 +368,10 @@ func exeName() string {
 // (plus the last attempt's own, bounded by the same deadline). The error
 // says what the last attempt got, and how many there were.
 func (o *otlp) export(spans []*Span) error {
-	body := o.encode(o.resource, spans)
+	body := o.encode(o.buf[:0], o.resource, spans)
+	if cap(body) <= maxKeptBuffer {
+		o.buf = body
+	}
 	start := o.now()
 	deadline := start.Add(o.timeout)
 	wait := o.backoff
@@ -415,6 +419,10 @@ func (o *otlp) export(spans []*Span) error {
 		wait *= 2
 	}
 }
+
+// maxKeptBuffer bounds the encoding buffer kept between batches (a batch
+// of large spans may need more once).
+const maxKeptBuffer = 4 << 20
 
 // retriesExhausted: a transient failure that outlasted its retries.
 type retriesExhausted struct{ error }

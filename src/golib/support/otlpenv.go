@@ -39,9 +39,9 @@ func otlpConfigFromEnv(ep string, log *logger) (cfg OTLPConfig, o *otlp, problem
 
 	switch v, name := otlpVar("PROTOCOL"); strings.TrimSpace(v) {
 	case "", "http/protobuf":
-		cfg.ContentType, o.encode = "application/x-protobuf", EncodeOTLPProto
+		cfg.ContentType, o.encode = "application/x-protobuf", AppendOTLPProto
 	case "http/json":
-		cfg.ContentType, o.encode = "application/json", EncodeOTLP
+		cfg.ContentType, o.encode = "application/json", AppendOTLP
 	case "grpc":
 		return cfg, nil, name + "=grpc: gRPC is not supported; rtool exports OTLP over HTTP (http/protobuf, the default, or http/json; the collector's port is usually 4318)"
 	default:

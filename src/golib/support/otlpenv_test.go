@@ -37,7 +37,7 @@ func TestOTLPConfiguration(t *testing.T) {
 	if cfg.ContentType != "application/x-protobuf" || cfg.Gzip || e.timeout != 10*time.Second || cfg.CAFile != "" || cfg.CertFile != "" || msgs != nil {
 		t.Fatalf("defaults: %+v, timeout %v, messages %q", cfg, e.timeout, msgs)
 	}
-	if got := e.encode(nil, nil); string(got) != string(EncodeOTLPProto(nil, nil)) {
+	if got := e.encode(nil, nil, nil); string(got) != string(EncodeOTLPProto(nil, nil)) {
 		t.Fatalf("the default encoding is not protobuf: %q", got)
 	}
 	// Every variable, the general ones.
@@ -49,7 +49,7 @@ func TestOTLPConfiguration(t *testing.T) {
 	if !sameConfig(cfg, want) || e.timeout != 2500*time.Millisecond || msgs != nil {
 		t.Fatalf("got  %+v (timeout %v, messages %q)\nwant %+v", cfg, e.timeout, msgs, want)
 	}
-	if got := e.encode(nil, nil); !json.Valid(got) {
+	if got := e.encode(nil, nil, nil); !json.Valid(got) {
 		t.Fatalf("http/json: %q", got)
 	}
 	// The TRACES_ variants take precedence.
@@ -157,7 +157,7 @@ func (s *scripted) Post(body []byte, deadline time.Time) (int, string, error) {
 
 func scriptedOTLP(answers ...answer) (*otlp, *scripted) {
 	s := &scripted{answers: answers, clock: newFakeClock()}
-	o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: EncodeOTLP, client: s, attempts: otlpAttempts, backoff: otlpBackoff,
+	o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: AppendOTLP, client: s, attempts: otlpAttempts, backoff: otlpBackoff,
 		timeout: defaultOTLPTimeout, now: s.clock.now, sleep: func(d time.Duration) { s.slept = append(s.slept, d); s.clock.advance(d) }}
 	return o, s
 }
@@ -228,7 +228,7 @@ func TestJSONScope(t *testing.T) {
 func TestQueueBoundedWhileTheCollectorIsDown(t *testing.T) {
 	var posts atomic.Int64
 	hang := answer{err: errors.New("i/o timeout")}
-	o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: EncodeOTLPProto, attempts: otlpAttempts, backoff: otlpBackoff,
+	o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: AppendOTLPProto, attempts: otlpAttempts, backoff: otlpBackoff,
 		timeout: 20 * time.Millisecond, now: time.Now, sleep: time.Sleep}
 	o.client = clientFunc(func(body []byte, deadline time.Time) (int, string, error) {
 		posts.Add(1)
@@ -303,7 +303,7 @@ func TestRoundStopsWhenTheCollectorIsDown(t *testing.T) {
 		{answer{status: 400}, 3},
 	} {
 		var posts atomic.Int64
-		o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: EncodeOTLPProto, attempts: otlpAttempts, backoff: time.Microsecond,
+		o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: AppendOTLPProto, attempts: otlpAttempts, backoff: time.Microsecond,
 			timeout: time.Second, now: time.Now, sleep: time.Sleep}
 		o.client = clientFunc(func([]byte, time.Time) (int, string, error) {
 			posts.Add(1)

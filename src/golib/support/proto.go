@@ -157,7 +157,8 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 	b = appendVarintField(b, fieldSpanKind, uint64(s.Kind))
 	b = appendFixed64Field(b, fieldSpanStart, uint64(s.StartNano))
 	b = appendFixed64Field(b, fieldSpanEnd, uint64(s.EndNano))
-	b = appendProtoAttrs(b, fieldSpanAttributes, s.Attrs)
+	var scratch [12]Attr // on the stack
+	b = appendProtoAttrs(b, fieldSpanAttributes, s.exportAttrs(scratch[:0]))
 	for _, e := range s.Events {
 		var ev int
 		b, ev = openMessage(b, fieldSpanEvents)
@@ -180,7 +181,12 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 // encoding: the spans under one resource with the given attributes and
 // one instrumentation scope, rtool's.
 func EncodeOTLPProto(resource []Attr, spans []*Span) []byte {
-	b := make([]byte, 0, 256+200*len(spans))
+	return AppendOTLPProto(make([]byte, 0, 256+200*len(spans)), resource, spans)
+}
+
+// AppendOTLPProto is EncodeOTLPProto appending to b (the exporter reuses
+// one buffer: a batch's encoding is not garbage for every batch).
+func AppendOTLPProto(b []byte, resource []Attr, spans []*Span) []byte {
 	var rs, res, ss, scope int
 	b, rs = openMessage(b, fieldRequestResourceSpans)
 	b, res = openMessage(b, fieldResourceSpansResource)

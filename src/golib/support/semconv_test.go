@@ -144,13 +144,13 @@ func TestHTTPSpans(t *testing.T) {
 		errType, _ := attr(s, "error.type").(string)
 		if s.Name != c.name || route != c.route || errType != c.errType || (s.Status == StatusError) != c.errStatus ||
 			attr(s, "network.protocol.version") != "2" || attr(s, "url.scheme") != "https" {
-			t.Errorf("%+v: %q %v %v", c, s.Name, s.Status, s.Attrs)
+			t.Errorf("%+v: %q %v %v", c, s.Name, s.Status, s.exportAttrs(nil))
 		}
 		if c.method == "DIE" && (attr(s, "http.request.method") != "_OTHER" || attr(s, "http.request.method_original") != "DIE") {
-			t.Errorf("unknown method: %v", s.Attrs)
+			t.Errorf("unknown method: %v", s.exportAttrs(nil))
 		}
 		if c.method == "GET" && attr(s, "http.request.method_original") != nil {
-			t.Errorf("method_original of a known method: %v", s.Attrs)
+			t.Errorf("method_original of a known method: %v", s.exportAttrs(nil))
 		}
 	}
 	s := StartHTTPServer("GET", "/p", "h:8", "HTTP/1.1", false, "", "")
@@ -159,7 +159,7 @@ func TestHTTPSpans(t *testing.T) {
 		EndHTTPServer(s, 200, "", "/p", errors.New("handler panicked"))
 	}()
 	if s.Status != StatusError || attr(s, "error.type") != ErrorTypeOther {
-		t.Errorf("panic: %v %v", s.Status, s.Attrs)
+		t.Errorf("panic: %v %v", s.Status, s.exportAttrs(nil))
 	}
 
 	for _, c := range []struct {

@@ -193,8 +193,9 @@ func TestSpanWithoutRecorder(t *testing.T) {
 	}
 }
 
+// attr is the value of s's attribute key as exported, or nil.
 func attr(s *Span, key string) any {
-	for _, a := range s.Attrs {
+	for _, a := range s.exportAttrs(nil) {
 		if a.Key == key {
 			return a.Value()
 		}

@@ -237,6 +237,8 @@ type Span struct {
 	// The span current when this one started on its goroutine: current
 	// again after it ends, or the nearest of its prevs not yet ended.
 	prev *Span
+	// What an HTTP server span records (StartHTTPServer), else nil.
+	http *httpServerFacts
 }
 
 // live is s or the nearest of its prevs that has not ended; nil if none.
@@ -340,20 +342,45 @@ func start(rec *recorder, parent *Span, tid TraceID, pid SpanID, remoteSampled b
 // startOwning is start taking attrs (and its spare capacity) as the
 // span's own.
 func startOwning(rec *recorder, parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state, name string, kind SpanKind, attrs []Attr) *Span {
-	s := &Span{Name: name, Kind: kind, recorder: rec, State: state}
+	return begin(new(Span), newIDs(rec, parent, tid, pid, remoteSampled, state), rec, name, kind, attrs)
+}
+
+// spanIDs is who a new span is: its ids, trace state and sampling
+// decision, known before it is allocated (so that what only a recorded
+// span needs is allocated only for one).
+type spanIDs struct {
+	trace   TraceID
+	span    SpanID
+	parent  SpanID
+	state   string
+	sampled bool
+}
+
+// newIDs names a new span: the child of parent if any, else of the remote
+// span tid/pid if any, else the root of a new trace.
+func newIDs(rec *recorder, parent *Span, tid TraceID, pid SpanID, remoteSampled bool, state string) spanIDs {
+	id := spanIDs{state: state}
 	hasParent := false
 	switch {
 	case parent != nil:
-		s.TraceID, s.Parent, s.State, hasParent = parent.TraceID, parent.SpanID, parent.State, true
+		id.trace, id.parent, id.state, hasParent = parent.TraceID, parent.SpanID, parent.State, true
 		remoteSampled = parent.Sampled
 	case tid != TraceID{}:
-		s.TraceID, s.Parent, hasParent = tid, pid, true
+		id.trace, id.parent, hasParent = tid, pid, true
 	default:
-		putUint64(s.TraceID[:8], rand.Uint64())
-		putUint64(s.TraceID[8:], rand.Uint64()|1)
+		putUint64(id.trace[:8], rand.Uint64())
+		putUint64(id.trace[8:], rand.Uint64()|1)
 	}
-	putUint64(s.SpanID[:], rand.Uint64()|1)
-	s.Sampled = rec.sampler.sample(s.TraceID, hasParent, remoteSampled)
+	putUint64(id.span[:], rand.Uint64()|1)
+	id.sampled = rec.sampler.sample(id.trace, hasParent, remoteSampled)
+	return id
+}
+
+// begin makes s (zero, allocated by the caller, possibly with what it
+// records beside it) the span id names, and this goroutine's current span.
+func begin(s *Span, id spanIDs, rec *recorder, name string, kind SpanKind, attrs []Attr) *Span {
+	s.TraceID, s.SpanID, s.Parent, s.State, s.Sampled = id.trace, id.span, id.parent, id.state, id.sampled
+	s.Name, s.Kind, s.recorder = name, kind, rec
 	if s.Sampled {
 		s.StartNano = nowNano()
 		s.Attrs = attrs
@@ -376,6 +403,16 @@ func getUint64(b []byte) (v uint64) {
 		v = v<<8 | uint64(c)
 	}
 	return v
+}
+
+// exportAttrs is the span's attributes as exported: those it records as
+// plain values (an HTTP server span's) appended to dst, then Attrs. The
+// caller holds s.mu (or s has not been shared).
+func (s *Span) exportAttrs(dst []Attr) []Attr {
+	if s.http == nil {
+		return s.Attrs
+	}
+	return append(s.http.appendAttrs(dst), s.Attrs...)
 }
 
 // recording reports whether changes to s are recorded: it is sampled
