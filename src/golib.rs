@@ -49,6 +49,7 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("httproute.go", include_str!("golib/support/httproute.go")),
             ("redis.go", include_str!("golib/support/redis.go")),
             ("messaging.go", include_str!("golib/support/messaging.go")),
+            ("pgx.go", include_str!("golib/support/pgx.go")),
         ],
     ),
     (

@@ -147,11 +147,16 @@ mod tests {
     /// Imports of third-party packages that built-in aspects instrument
     /// (go list cannot see them outside a module), those the aspects use:
     /// checked with go list in every version of the aspects' range that
-    /// their tests build (grpc: v1.28.0 and v1.85.0).
-    const OUTSIDE_STD_IMPORTS: &[(&str, &[&str])] = &[(
-        "google.golang.org/grpc",
-        &["context", "errors", "io", "sync", "google.golang.org/grpc/metadata", "google.golang.org/grpc/status"],
-    )];
+    /// their tests build (grpc: v1.28.0 and v1.85.0; pgx: v5.5.3 and
+    /// v5.12.0).
+    const OUTSIDE_STD_IMPORTS: &[(&str, &[&str])] = &[
+        (
+            "google.golang.org/grpc",
+            &["context", "errors", "io", "sync", "google.golang.org/grpc/metadata", "google.golang.org/grpc/status"],
+        ),
+        ("github.com/jackc/pgx/v5", &["context"]),
+        ("github.com/jackc/pgx/v5/stdlib", &["context"]),
+    ];
 
     /// Built-in aspects may leave their imports out of the key only if
     /// every package they can instrument imports those packages itself.

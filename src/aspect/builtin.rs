@@ -16,4 +16,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("rtool-builtin/routers.go", include_str!("../aspects/routers.go")),
     ("rtool-builtin/redis.go", include_str!("../aspects/redis.go")),
     ("rtool-builtin/nats.go", include_str!("../aspects/nats.go")),
+    ("rtool-builtin/pgx.go", include_str!("../aspects/pgx.go")),
 ];
