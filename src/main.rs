@@ -13,7 +13,9 @@
 //! and exit status untouched.
 //!
 //! Built-in aspects trace programs out of the box (net/http server and
-//! client, database/sql, `//rtool:span`), calling the Go support library
+//! client, database/sql, `//rtool:span`, and gRPC, go-redis, pgx, nats.go
+//! and the chi, gin, echo and gorilla/mux routers, each kept to the
+//! library versions it was tested with), calling the Go support library
 //! rtool embeds and compiles for the build; for it, the compile of package
 //! runtime gets goroutine-local storage. Spans go to any OpenTelemetry
 //! collector by OTLP/HTTP.
