@@ -110,20 +110,7 @@ func StartDB(ctx context.Context, system, op, query string) *Span {
 	if operation != "" {
 		attrs = append(attrs, String("db.operation.name", operation))
 	}
-	if summary != "" {
-		attrs = append(attrs, String("db.query.summary", summary))
-	}
-	switch queryTextMode(rec) {
-	case querySanitized:
-		if text != "" {
-			attrs = append(attrs, String("db.query.text", text))
-		}
-	case queryRaw:
-		if query != "" {
-			attrs = append(attrs, String("db.query.text", query))
-		}
-	}
-	s.Attrs = attrs
+	s.Attrs = queryAttrs(rec, attrs, summary, text, query)
 	return s
 }
 
@@ -163,4 +150,23 @@ func dbOperation(op string) string {
 	}
 	op = strings.TrimSuffix(strings.TrimSuffix(op, "Context"), "Tx")
 	return strings.ToUpper(op)
+}
+
+// queryAttrs: a query's db.* attributes, its text as RTOOL_DB_QUERY_TEXT
+// asks (text is the sanitized form, query as written).
+func queryAttrs(rec *recorder, attrs []Attr, summary, text, query string) []Attr {
+	if summary != "" {
+		attrs = append(attrs, String("db.query.summary", summary))
+	}
+	switch queryTextMode(rec) {
+	case querySanitized:
+		if text != "" {
+			attrs = append(attrs, String("db.query.text", text))
+		}
+	case queryRaw:
+		if query != "" {
+			attrs = append(attrs, String("db.query.text", query))
+		}
+	}
+	return attrs
 }

@@ -105,10 +105,7 @@ func StartHTTPServer(method, path, host, proto string, tls bool, traceparent, tr
 	if rec == nil {
 		return nil
 	}
-	tid, sid, sampled, ok := ParseTraceParent(traceparent)
-	if !ok {
-		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
-	}
+	tid, sid, sampled, tracestate := remoteParent(traceparent, tracestate)
 	name, known := httpMethod(method)
 	id := newIDs(rec, nil, tid, sid, sampled, tracestate)
 	if !id.sampled { // attributes only for spans that are recorded

@@ -52,10 +52,7 @@ func StartMessagingProcess(traceparent, tracestate string, d *MessagingDest) *Sp
 	if rec == nil {
 		return nil
 	}
-	tid, sid, sampled, ok := ParseTraceParent(traceparent)
-	if !ok {
-		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
-	}
+	tid, sid, sampled, tracestate := remoteParent(traceparent, tracestate)
 	s := startOwning(rec, nil, tid, sid, sampled, tracestate, messagingName("process", d), KindConsumer, nil)
 	if s.Sampled {
 		s.Attrs = messagingAttrs("process", "process", d)

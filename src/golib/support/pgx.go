@@ -52,25 +52,6 @@ func (c *PgxConn) appendAttrs(attrs []Attr) []Attr {
 	return attrs
 }
 
-// queryAttrs: a query's db.* attributes, its text as RTOOL_DB_QUERY_TEXT
-// asks (text is the sanitized form, query as written).
-func queryAttrs(rec *recorder, attrs []Attr, summary, text, query string) []Attr {
-	if summary != "" {
-		attrs = append(attrs, String("db.query.summary", summary))
-	}
-	switch queryTextMode(rec) {
-	case querySanitized:
-		if text != "" {
-			attrs = append(attrs, String("db.query.text", text))
-		}
-	case queryRaw:
-		if query != "" {
-			attrs = append(attrs, String("db.query.text", query))
-		}
-	}
-	return attrs
-}
-
 // StartPgxQuery begins the span of a query pgx runs (Query, QueryRow and
 // Exec, the begin, commit and rollback of its transactions, which pgx runs
 // as queries) or prepares: named by its summary, the child of the span in

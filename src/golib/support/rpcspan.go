@@ -62,10 +62,7 @@ func StartGRPCServer(fullMethod, traceparent, tracestate string) *Span {
 	if rec == nil {
 		return nil
 	}
-	tid, sid, sampled, ok := ParseTraceParent(traceparent)
-	if !ok {
-		tid, sid, sampled, tracestate = TraceID{}, SpanID{}, false, ""
-	}
+	tid, sid, sampled, tracestate := remoteParent(traceparent, tracestate)
 	method := grpcMethod(fullMethod)
 	s := startOwning(rec, nil, tid, sid, sampled, tracestate, grpcName(method), KindServer, nil)
 	if s.Sampled {

@@ -500,6 +500,17 @@ func (s *Span) TraceParent() string {
 	return "00-" + s.TraceID.String() + "-" + s.SpanID.String() + "-" + flags
 }
 
+// remoteParent is the remote span a received traceparent and tracestate
+// name, or nothing (a new trace: never the span the receiving goroutine
+// inherited) when the header is missing or invalid.
+func remoteParent(traceparent, tracestate string) (TraceID, SpanID, bool, string) {
+	tid, sid, sampled, ok := ParseTraceParent(traceparent)
+	if !ok {
+		return TraceID{}, SpanID{}, false, ""
+	}
+	return tid, sid, sampled, tracestate
+}
+
 // ParseTraceParent reads a W3C traceparent header (version 00, or a later
 // version's first four fields).
 func ParseTraceParent(h string) (tid TraceID, sid SpanID, sampled, ok bool) {
