@@ -146,7 +146,9 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     let files = &args[files_at..];
     let needs_name = aspects.iter().any(|a| a.join.uses_package_name());
     let mut pkg = package_info(ctx, args, files, config, needs_name);
-    if !pkg.std && aspects.iter().any(|a| a.join.uses_module_version()) {
+    // The version is looked up (vendored: a file read) only for packages a
+    // version-gated aspect could apply to (an unknown version counts as in).
+    if !pkg.std && aspects.iter().any(|a| a.join.uses_module_version() && a.join.eval_package(&pkg) != Tri::No) {
         pkg.module_version = crate::modversion::of_package(&pkg.path, files);
         note_versions_out_of_range(ctx, aspects, &pkg);
     }
