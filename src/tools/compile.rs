@@ -69,7 +69,7 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<(Plan, Option<Shared>)> {
     let aspects = aspects_for_build(&record.config, coord.as_ref())?;
     let plan = plan_args(ctx, call, &args, coord.as_ref(), &record, &aspects)?;
     let Some(coord) = coord else { return Ok((plan, None)) };
-    if !aspects.iter().any(Aspect::adds_packages) {
+    if !may_be_nested(&args, &aspects) {
         return Ok((plan, None));
     }
     // Same package, same action ID (`-buildid ID/ID`): the same compile.
@@ -80,6 +80,28 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<(Plan, Option<Shared>)> {
     let mut outputs = vec![out];
     outputs.extend(args::flag_value(&args, "asmhdr").map(PathBuf::from));
     Ok((plan, Some(Shared { coord, key: format!("compile\0{pkg}\0{id}"), outputs })))
+}
+
+/// Whether a nested go command of this build could compile this package
+/// too, so that its compile is worth sharing (a coordinator job costs a
+/// child process and a copy of the archive). Nested go commands resolve
+/// what injected code imports: the support library's standard packages,
+/// and what aspects import. Built-in aspects import only what their
+/// targets already import (a unit test in `injected` holds them to it), so
+/// outside the standard library only a user's aspect importing a
+/// non-standard package can reach a package of the build. Sharing is an
+/// optimization only: a package compiled twice gives the same archive.
+fn may_be_nested(args: &[String], aspects: &[Aspect]) -> bool {
+    if !aspects.iter().any(Aspect::adds_packages) {
+        return false;
+    }
+    let std = args.iter().any(|a| a == "-std");
+    std || aspects.iter().any(|a| !a.builtin && a.package_paths().any(|p| !golib::is_golib(p) && !is_standard_path(p)))
+}
+
+/// The go command's rule: a standard package's first path element has no dot.
+fn is_standard_path(path: &str) -> bool {
+    !path.split('/').next().unwrap_or("").contains('.')
 }
 
 /// Runs a shared compile once: the first caller compiles and keeps copies
