@@ -60,12 +60,13 @@ func StartFunc(name, pkg, fn string, params []any) *Span {
 // knownMethods: the methods recorded as they are (OpenTelemetry's
 // default, or OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, comma-separated and
 // case-sensitive, replacing it).
-var knownMethods = sync.OnceValue(func() map[string]bool {
-	list := defaultKnownMethods
+// customMethods is the list OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS sets,
+// or nil for the default (isKnownMethod's switch).
+var customMethods = sync.OnceValue(func() map[string]bool {
 	if v, ok := os.LookupEnv("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS"); ok {
-		list = v
+		return parseMethods(v)
 	}
-	return parseMethods(list)
+	return nil
 })
 
 const defaultKnownMethods = "GET,HEAD,POST,PUT,DELETE,CONNECT,OPTIONS,TRACE,PATCH,QUERY"
@@ -83,10 +84,23 @@ func parseMethods(list string) map[string]bool {
 // httpMethod is the method's part of the span name, and whether the
 // method is known.
 func httpMethod(method string) (string, bool) {
-	if knownMethods()[method] {
+	if isKnownMethod(method) {
 		return method, true
 	}
 	return "HTTP", false
+}
+
+// isKnownMethod: a switch for the default list (a map lookup cost more
+// than the rest of an unsampled request's span).
+func isKnownMethod(method string) bool {
+	if m := customMethods(); m != nil {
+		return m[method]
+	}
+	switch method {
+	case "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY":
+		return true
+	}
+	return false
 }
 
 // appendMethod appends http.request.method (and method_original).
@@ -184,30 +198,35 @@ func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 	if status == 0 && recovered == nil {
 		status = 200
 	}
-	if h := s.http; h != nil && s.recording() { // s.http: a recording span of StartHTTPServer
-		s.mu.Lock() // one locked section for all of it
-		if !s.ended {
-			route := h.routes.final(routeOf(pattern, path))
-			if route != "" {
-				s.Name = s.Name + " " + route
-				h.route = route
-			}
-			h.status = max(status, 0)
-			switch {
-			case status >= 500:
-				s.Status = StatusError
-				h.errType = strconv.Itoa(status)
-			case recovered != nil:
-				t := typeName(recovered)
-				if t == "error" || t == "unknown" {
-					t = ErrorTypeOther
-				}
-				h.errType = t
-			}
-		}
-		s.mu.Unlock()
+	if recovered != nil {
+		s.RecordPanic(recovered)
 	}
-	s.EndWith(recovered)
+	if h := s.http; h != nil && s.claimEnd() { // s.http: a recording span of StartHTTPServer
+		endCurrent(s)
+		s.mu.Lock() // one locked section for the facts and the end
+		if route := h.routes.final(routeOf(pattern, path)); route != "" {
+			h.route = route // the name's second part (exportName)
+		}
+		h.status = max(status, 0)
+		switch {
+		case status >= 500:
+			s.Status = StatusError
+			h.errType = strconv.Itoa(status)
+		case recovered != nil:
+			t := typeName(recovered)
+			if t == "error" || t == "unknown" {
+				t = ErrorTypeOther
+			}
+			h.errType = t
+		}
+		s.stop()
+		s.recorder.enqueue(s)
+	} else {
+		s.End()
+	}
+	if recovered != nil {
+		panic(recovered)
+	}
 }
 
 // StartHTTPClient begins the span of an outgoing request.

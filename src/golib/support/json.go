@@ -12,7 +12,11 @@ import (
 // instrumented program.
 
 func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
+	return append(appendStringBody(append(b, '"'), s), '"')
+}
+
+// appendStringBody is s escaped as a JSON string's contents, unquoted.
+func appendStringBody(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		// Runs of plain ASCII are copied whole.
 		j := i
@@ -42,7 +46,7 @@ func appendString(b []byte, s string) []byte {
 			i += n
 		}
 	}
-	return append(b, '"')
+	return b
 }
 
 func appendHex(b, id []byte) []byte {
@@ -93,7 +97,11 @@ func appendSpan(b []byte, s *Span) []byte {
 	if s.State != "" {
 		b = appendString(append(b, `,"traceState":`...), s.State)
 	}
-	b = appendString(append(b, `,"name":`...), s.Name)
+	if name, route := s.exportName(); route == "" {
+		b = appendString(append(b, `,"name":`...), name)
+	} else {
+		b = append(appendStringBody(append(appendStringBody(append(b, `,"name":"`...), name), ' '), route), '"')
+	}
 	b = strconv.AppendInt(append(b, `,"kind":`...), int64(s.Kind), 10)
 	b = append(appendNanos(append(b, `,"startTimeUnixNano":`...), s.StartNano), '"')
 	// The end from the monotonic duration, not a second wall-clock reading.

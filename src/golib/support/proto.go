@@ -117,26 +117,52 @@ func closeMessage(b []byte, start int) []byte {
 	return b
 }
 
+// varintLen is the number of bytes appendVarint writes for v.
+func varintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+// appendProtoAttrs writes each attribute as a KeyValue message. The
+// lengths are known before writing (a KeyValue holds an AnyValue holding
+// one scalar), so nothing is moved afterwards: attributes are most of what
+// a span's encoding costs.
 func appendProtoAttrs(b []byte, field int, attrs []Attr) []byte {
 	for _, a := range attrs {
-		var kv, val int
-		b, kv = openMessage(b, field)
+		var value int // the AnyValue's length
+		switch a.kind {
+		case kindBool:
+			value = 2
+		case kindInt:
+			value = 1 + varintLen(a.num) // int64: two's complement
+		case kindFloat:
+			value = 9
+		default:
+			// Written even when empty: the value is then known to be a string.
+			value = 1 + varintLen(uint64(len(a.str))) + len(a.str)
+		}
+		key := 1 + varintLen(uint64(len(a.Key))) + len(a.Key)
+		if a.Key == "" {
+			key = 0
+		}
+		b = appendVarint(appendTag(b, field, wireBytes), uint64(key+1+varintLen(uint64(value))+value))
 		b = appendStringField(b, fieldKeyValueKey, a.Key)
-		b, val = openMessage(b, fieldKeyValueValue)
+		b = appendVarint(appendTag(b, fieldKeyValueValue, wireBytes), uint64(value))
 		switch a.kind {
 		case kindBool:
 			b = append(appendTag(b, fieldAnyBool, wireVarint), byte(a.num))
 		case kindInt:
-			b = appendVarint(appendTag(b, fieldAnyInt, wireVarint), a.num) // int64: two's complement
+			b = appendVarint(appendTag(b, fieldAnyInt, wireVarint), a.num)
 		case kindFloat:
 			b = appendFixed64Field(b, fieldAnyDouble, a.num) // float64 bits
 		default:
-			// Written even when empty: the value is then known to be a string.
 			b = appendVarint(appendTag(b, fieldAnyString, wireBytes), uint64(len(a.str)))
 			b = append(b, a.str...)
 		}
-		b = closeMessage(b, val)
-		b = closeMessage(b, kv)
 	}
 	return b
 }
@@ -153,7 +179,12 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 	if s.Parent != (SpanID{}) {
 		b = appendBytesField(b, fieldSpanParentSpanID, s.Parent[:])
 	}
-	b = appendStringField(b, fieldSpanName, s.Name)
+	if name, route := s.exportName(); route == "" {
+		b = appendStringField(b, fieldSpanName, name)
+	} else {
+		b = appendVarint(appendTag(b, fieldSpanName, wireBytes), uint64(len(name)+1+len(route)))
+		b = append(append(append(b, name...), ' '), route...)
+	}
 	b = appendVarintField(b, fieldSpanKind, uint64(s.Kind))
 	b = appendFixed64Field(b, fieldSpanStart, uint64(s.StartNano))
 	b = appendFixed64Field(b, fieldSpanEnd, uint64(s.EndNano))

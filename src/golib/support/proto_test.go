@@ -179,6 +179,35 @@ func TestEncodeOTLPProto(t *testing.T) {
 	}
 }
 
+// Attributes whose key, value and KeyValue lengths cross varint sizes:
+// the lengths the encoder computes before writing are the real ones.
+func TestEncodeOTLPProtoAttrLengths(t *testing.T) {
+	for _, k := range []int{0, 1, 120, 127, 128, 16384} {
+		for _, v := range []int{0, 1, 115, 120, 125, 126, 127, 128, 16370, 16380, 16383, 16384, 1 << 21} {
+			key, val := strings.Repeat("k", k), strings.Repeat("v", v)
+			s := &Span{TraceID: TraceID{1}, SpanID: SpanID{1}, Name: "n", Attrs: []Attr{String(key, val), Int(key, int64(v)-64), Float(key, 0.5), Bool(key, true)}}
+			rs := decode(t, only(t, decode(t, EncodeOTLPProto(nil, []*Span{s})), fieldRequestResourceSpans).bytes)
+			ss := decode(t, only(t, rs, fieldResourceSpansScopeSpans).bytes)
+			kvs := all(decode(t, only(t, ss, fieldScopeSpansSpans).bytes), fieldSpanAttributes)
+			if len(kvs) != 4 {
+				t.Fatalf("key %d, value %d: %d attributes", k, v, len(kvs))
+			}
+			if k == 0 { // no key field: the value alone
+				for i, num := range []int{fieldAnyString, fieldAnyInt, fieldAnyDouble, fieldAnyBool} {
+					only(t, decode(t, only(t, decode(t, kvs[i].bytes), fieldKeyValueValue).bytes), num)
+				}
+				continue
+			}
+			if got := attrs(t, kvs[:1]); got[key] != val {
+				t.Errorf("key %d, value %d: string value of %d bytes", k, v, len(got[key].(string)))
+			}
+			if got := attrs(t, kvs[1:2]); got[key] != int64(v)-64 {
+				t.Errorf("key %d, value %d: int %v", k, v, got[key])
+			}
+		}
+	}
+}
+
 // Messages of every length class around the reserved length byte.
 func TestEncodeOTLPProtoLengths(t *testing.T) {
 	for _, n := range []int{0, 1, 100, 120, 127, 128, 129, 200, 16383, 16384, 1 << 21} {

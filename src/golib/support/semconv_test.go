@@ -142,9 +142,9 @@ func TestHTTPSpans(t *testing.T) {
 		EndHTTPServer(s, c.status, c.pattern, c.path, nil)
 		route, _ := attr(s, "http.route").(string)
 		errType, _ := attr(s, "error.type").(string)
-		if s.Name != c.name || route != c.route || errType != c.errType || (s.Status == StatusError) != c.errStatus ||
+		if name := exportedName(t, s); name != c.name || route != c.route || errType != c.errType || (s.Status == StatusError) != c.errStatus ||
 			attr(s, "network.protocol.version") != "2" || attr(s, "url.scheme") != "https" {
-			t.Errorf("%+v: %q %v %v", c, s.Name, s.Status, s.exportAttrs(nil))
+			t.Errorf("%+v: %q %v %v", c, name, s.Status, s.exportAttrs(nil))
 		}
 		if c.method == "DIE" && (attr(s, "http.request.method") != "_OTHER" || attr(s, "http.request.method_original") != "DIE") {
 			t.Errorf("unknown method: %v", s.exportAttrs(nil))
@@ -188,6 +188,11 @@ func TestHTTPSpans(t *testing.T) {
 	}
 	if m := parseMethods(defaultKnownMethods); len(m) != 10 || !m["PATCH"] || !m["QUERY"] || m["get"] {
 		t.Errorf("default methods: %v", m)
+	}
+	for m := range parseMethods(defaultKnownMethods + ",get,FOO,,GETX") {
+		if isKnownMethod(m) != strings.Contains(","+defaultKnownMethods+",", ","+m+",") {
+			t.Errorf("isKnownMethod(%q) disagrees with the default list", m)
+		}
 	}
 }
 

@@ -221,7 +221,7 @@ type Span struct {
 	TraceID TraceID
 	SpanID  SpanID
 	Parent  SpanID
-	Name    string
+	Name    string // an HTTP server span's route is added at export (exportName)
 	Kind    SpanKind
 	Sampled bool
 	// Unix nanoseconds, read from a monotonic clock (nowNano).
@@ -474,7 +474,7 @@ func (s *Span) RecordPanic(v any) {
 // current before it that has not ended is (see CurrentSpan). Later calls
 // do nothing.
 func (s *Span) End() {
-	if s == nil || s.recorder == nil || !s.done.CompareAndSwap(false, true) {
+	if !s.claimEnd() {
 		return
 	}
 	endCurrent(s)
@@ -482,10 +482,33 @@ func (s *Span) End() {
 		return
 	}
 	s.mu.Lock()
+	s.stop()
+	s.recorder.enqueue(s)
+}
+
+// claimEnd reports whether this call is the one that ends s: a span of a
+// recorder, not ended before.
+func (s *Span) claimEnd() bool {
+	return s != nil && s.recorder != nil && s.done.CompareAndSwap(false, true)
+}
+
+// stop takes the end time and unlocks s.mu, which the caller holds: later
+// changes are ignored.
+func (s *Span) stop() {
 	s.ended = true
 	s.EndNano = nowNano()
 	s.mu.Unlock()
-	s.recorder.enqueue(s)
+}
+
+// exportName is the span's name in two parts, joined by a space where the
+// second is not empty: an HTTP server span's route is kept apart until
+// export (joining them per request cost an allocation). The caller holds
+// s.mu, or s has not been shared.
+func (s *Span) exportName() (string, string) {
+	if s.http != nil {
+		return s.Name, s.http.route
+	}
+	return s.Name, ""
 }
 
 // TraceParent is the W3C traceparent header naming s as the parent.
