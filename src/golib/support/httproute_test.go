@@ -2,6 +2,7 @@ package support
 
 import (
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 )
@@ -107,13 +108,23 @@ func exportedName(t *testing.T, s *Span) string {
 	t.Helper()
 	rs := decode(t, only(t, decode(t, EncodeOTLPProto(nil, []*Span{s})), fieldRequestResourceSpans).bytes)
 	ss := decode(t, only(t, rs, fieldResourceSpansScopeSpans).bytes)
-	fromProto := string(only(t, decode(t, only(t, ss, fieldScopeSpansSpans).bytes), fieldSpanName).bytes)
-	var span struct{ Name string }
-	if err := json.Unmarshal(appendSpan(nil, s), &span); err != nil {
+	span := decode(t, only(t, ss, fieldScopeSpansSpans).bytes)
+	fromProto := string(only(t, span, fieldSpanName).bytes)
+	// The attributes written straight from an HTTP server span's facts are
+	// those of appendAttrs (the JSON encoder's and these tests').
+	got, want := attrs(t, all(span, fieldSpanAttributes)), map[string]any{}
+	for _, a := range s.exportAttrs(nil) {
+		want[a.Key] = a.Value()
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("attributes in protobuf %v, built %v", got, want)
+	}
+	var fromJSON struct{ Name string }
+	if err := json.Unmarshal(appendSpan(nil, s), &fromJSON); err != nil {
 		t.Fatalf("JSON: %v", err)
 	}
-	if span.Name != fromProto {
-		t.Fatalf("name %q in JSON, %q in protobuf", span.Name, fromProto)
+	if fromJSON.Name != fromProto {
+		t.Fatalf("name %q in JSON, %q in protobuf", fromJSON.Name, fromProto)
 	}
 	return fromProto
 }

@@ -92,28 +92,34 @@ func appendFixed64Field(b []byte, field int, v uint64) []byte {
 	return append(b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24), byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56))
 }
 
-// openMessage starts an embedded message: its tag, then one byte reserved
-// for its length, which fits messages under 128 bytes (most attributes
-// and events). It returns where the message's bytes start.
-func openMessage(b []byte, field int) ([]byte, int) {
-	b = append(appendTag(b, field, wireBytes), 0)
+// openMessage starts an embedded message: its tag, then `reserve` bytes
+// for its length, as many as the length is expected to need (1: under 128
+// bytes, 2: under 16 KiB, 3: under 2 MiB), so that closing it rarely moves
+// its bytes. It returns where the message's bytes start.
+func openMessage(b []byte, field, reserve int) ([]byte, int) {
+	b = appendTag(b, field, wireBytes)
+	for range reserve {
+		b = append(b, 0)
+	}
 	return b, len(b)
 }
 
-// closeMessage writes the length of the message begun at start, moving
-// its bytes along when the length needs more than the reserved byte.
-func closeMessage(b []byte, start int) []byte {
+// closeMessage writes the length of the message begun at start with
+// `reserve` bytes reserved, moving its bytes along when the length needs
+// more or fewer (a varint has one shortest form; decoders need not accept
+// padded ones).
+func closeMessage(b []byte, start, reserve int) []byte {
 	n := len(b) - start
-	if n < 0x80 {
-		b[start-1] = byte(n)
-		return b
+	need := varintLen(uint64(n))
+	switch {
+	case need > reserve:
+		b = append(b, make([]byte, need-reserve)...) // grow (the append does not allocate when b has room)
+		copy(b[start+need-reserve:], b[start:start+n])
+	case need < reserve:
+		copy(b[start-reserve+need:], b[start:start+n])
+		b = b[:len(b)-(reserve-need)]
 	}
-	var lenBuf [10]byte
-	l := appendVarint(lenBuf[:0], uint64(n))
-	extra := len(l) - 1
-	b = append(b, lenBuf[:extra]...) // grow by the extra length bytes
-	copy(b[start+extra:], b[start:start+n])
-	copy(b[start-1:], l)
+	appendVarint(b[start-reserve:start-reserve], uint64(n))
 	return b
 }
 
@@ -133,38 +139,46 @@ func varintLen(v uint64) int {
 // a span's encoding costs.
 func appendProtoAttrs(b []byte, field int, attrs []Attr) []byte {
 	for _, a := range attrs {
-		var value int // the AnyValue's length
 		switch a.kind {
 		case kindBool:
-			value = 2
-		case kindInt:
-			value = 1 + varintLen(a.num) // int64: two's complement
-		case kindFloat:
-			value = 9
-		default:
-			// Written even when empty: the value is then known to be a string.
-			value = 1 + varintLen(uint64(len(a.str))) + len(a.str)
-		}
-		key := 1 + varintLen(uint64(len(a.Key))) + len(a.Key)
-		if a.Key == "" {
-			key = 0
-		}
-		b = appendVarint(appendTag(b, field, wireBytes), uint64(key+1+varintLen(uint64(value))+value))
-		b = appendStringField(b, fieldKeyValueKey, a.Key)
-		b = appendVarint(appendTag(b, fieldKeyValueValue, wireBytes), uint64(value))
-		switch a.kind {
-		case kindBool:
+			b = appendKeyValue(b, field, a.Key, 2)
 			b = append(appendTag(b, fieldAnyBool, wireVarint), byte(a.num))
 		case kindInt:
-			b = appendVarint(appendTag(b, fieldAnyInt, wireVarint), a.num)
+			b = appendProtoInt(b, field, a.Key, int64(a.num))
 		case kindFloat:
+			b = appendKeyValue(b, field, a.Key, 9)
 			b = appendFixed64Field(b, fieldAnyDouble, a.num) // float64 bits
 		default:
-			b = appendVarint(appendTag(b, fieldAnyString, wireBytes), uint64(len(a.str)))
-			b = append(b, a.str...)
+			b = appendProtoString(b, field, a.Key, a.str)
 		}
 	}
 	return b
+}
+
+// appendKeyValue opens a KeyValue message whose AnyValue's contents are
+// `value` bytes long, and writes its key: the caller writes the value.
+func appendKeyValue(b []byte, field int, key string, value int) []byte {
+	kv := 1 + varintLen(uint64(value)) + value
+	if key != "" {
+		kv += 1 + varintLen(uint64(len(key))) + len(key)
+	}
+	b = appendVarint(appendTag(b, field, wireBytes), uint64(kv))
+	b = appendStringField(b, fieldKeyValueKey, key)
+	return appendVarint(appendTag(b, fieldKeyValueValue, wireBytes), uint64(value))
+}
+
+// appendProtoString writes a string attribute (written even when empty:
+// the value is then known to be a string).
+func appendProtoString(b []byte, field int, key, v string) []byte {
+	b = appendKeyValue(b, field, key, 1+varintLen(uint64(len(v)))+len(v))
+	b = appendVarint(appendTag(b, fieldAnyString, wireBytes), uint64(len(v)))
+	return append(b, v...)
+}
+
+// appendProtoInt writes an integer attribute (int64: two's complement).
+func appendProtoInt(b []byte, field int, key string, v int64) []byte {
+	b = appendKeyValue(b, field, key, 1+varintLen(uint64(v)))
+	return appendVarint(appendTag(b, fieldAnyInt, wireVarint), uint64(v))
 }
 
 // appendProtoSpan writes one span as an embedded Span message.
@@ -172,7 +186,7 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var start int
-	b, start = openMessage(b, fieldScopeSpansSpans)
+	b, start = openMessage(b, fieldScopeSpansSpans, 2)
 	b = appendBytesField(b, fieldSpanTraceID, s.TraceID[:])
 	b = appendBytesField(b, fieldSpanSpanID, s.SpanID[:])
 	b = appendStringField(b, fieldSpanTraceState, s.State)
@@ -188,24 +202,26 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 	b = appendVarintField(b, fieldSpanKind, uint64(s.Kind))
 	b = appendFixed64Field(b, fieldSpanStart, uint64(s.StartNano))
 	b = appendFixed64Field(b, fieldSpanEnd, uint64(s.EndNano))
-	var scratch [12]Attr // on the stack
-	b = appendProtoAttrs(b, fieldSpanAttributes, s.exportAttrs(scratch[:0]))
+	if s.http != nil {
+		b = s.http.appendProto(b, fieldSpanAttributes)
+	}
+	b = appendProtoAttrs(b, fieldSpanAttributes, s.Attrs)
 	for _, e := range s.Events {
 		var ev int
-		b, ev = openMessage(b, fieldSpanEvents)
+		b, ev = openMessage(b, fieldSpanEvents, 1)
 		b = appendFixed64Field(b, fieldEventTime, uint64(e.TimeNano))
 		b = appendStringField(b, fieldEventName, e.Name)
 		b = appendProtoAttrs(b, fieldEventAttributes, e.Attrs)
-		b = closeMessage(b, ev)
+		b = closeMessage(b, ev, 1)
 	}
 	if s.Status != StatusUnset || s.Message != "" {
 		var st int
-		b, st = openMessage(b, fieldSpanStatus)
+		b, st = openMessage(b, fieldSpanStatus, 1)
 		b = appendStringField(b, fieldStatusMessage, s.Message)
 		b = appendVarintField(b, fieldStatusCode, uint64(s.Status))
-		b = closeMessage(b, st)
+		b = closeMessage(b, st, 1)
 	}
-	return closeMessage(b, start)
+	return closeMessage(b, start, 2)
 }
 
 // EncodeOTLPProto is an OTLP ExportTraceServiceRequest in the protobuf
@@ -219,18 +235,18 @@ func EncodeOTLPProto(resource []Attr, spans []*Span) []byte {
 // one buffer: a batch's encoding is not garbage for every batch).
 func AppendOTLPProto(b []byte, resource []Attr, spans []*Span) []byte {
 	var rs, res, ss, scope int
-	b, rs = openMessage(b, fieldRequestResourceSpans)
-	b, res = openMessage(b, fieldResourceSpansResource)
+	b, rs = openMessage(b, fieldRequestResourceSpans, 3)
+	b, res = openMessage(b, fieldResourceSpansResource, 1)
 	b = appendProtoAttrs(b, fieldResourceAttributes, resource)
-	b = closeMessage(b, res)
-	b, ss = openMessage(b, fieldResourceSpansScopeSpans)
-	b, scope = openMessage(b, fieldScopeSpansScope)
+	b = closeMessage(b, res, 1)
+	b, ss = openMessage(b, fieldResourceSpansScopeSpans, 3)
+	b, scope = openMessage(b, fieldScopeSpansScope, 1)
 	b = appendStringField(b, fieldScopeName, "rtool")
 	b = appendStringField(b, fieldScopeVersion, Version)
-	b = closeMessage(b, scope)
+	b = closeMessage(b, scope, 1)
 	for _, s := range spans {
 		b = appendProtoSpan(b, s)
 	}
-	b = closeMessage(b, ss)
-	return closeMessage(b, rs)
+	b = closeMessage(b, ss, 3)
+	return closeMessage(b, rs, 3)
 }

@@ -189,6 +189,11 @@ func TestHTTPSpans(t *testing.T) {
 	if m := parseMethods(defaultKnownMethods); len(m) != 10 || !m["PATCH"] || !m["QUERY"] || m["get"] {
 		t.Errorf("default methods: %v", m)
 	}
+	for _, host := range []string{"", "h", "[::1]:9"} { // the protobuf attributes without a host or a port
+		s := StartHTTPServer("GET", "/", host, "HTTP/1.0", false, "", "")
+		EndHTTPServer(s, 0, "", "/", nil)
+		exportedName(t, s)
+	}
 	for m := range parseMethods(defaultKnownMethods + ",get,FOO,,GETX") {
 		if isKnownMethod(m) != strings.Contains(","+defaultKnownMethods+",", ","+m+",") {
 			t.Errorf("isKnownMethod(%q) disagrees with the default list", m)
