@@ -32,7 +32,11 @@ import (
 //rtool:prepend
 func _() {
 	if support.Enabled() { // no header lookups when not tracing
-		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, rtoolHeader(RtoolParam1.Header, "Traceparent"), rtoolHeader(RtoolParam1.Header, "Tracestate"))
+		rtoolParent, rtoolState := rtoolHeader(RtoolParam1.Header, "Traceparent"), ""
+		if rtoolParent != "" { // a trace state means nothing without a parent
+			rtoolState = rtoolHeader(RtoolParam1.Header, "Tracestate")
+		}
+		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, rtoolParent, rtoolState)
 		defer func() { rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, RtoolParam1, recover()) }()
 	}
 }
@@ -41,6 +45,10 @@ func _() {
 //rtool:where std && package(net/http)
 //rtool:inject
 func rtoolHTTPServerEnd(span *support.Span, w ResponseWriter, req *Request, recovered any) {
+	if !span.Recording() { // unsampled: the end is all there is to record
+		support.EndHTTPServer(span, 0, "", "", recovered)
+		return
+	}
 	status := -1 // unknown (another package's writer)
 	switch rw := w.(type) {
 	case *response:

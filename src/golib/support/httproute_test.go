@@ -75,6 +75,9 @@ func TestHTTPRoute(t *testing.T) {
 				want += " " + c.want
 			}
 			route, _ := attr(s, "http.route").(string)
+			if !s.Recording() {
+				t.Fatalf("a sampled server span is recording")
+			}
 			if got := exportedName(t, s); got != want || route != c.want {
 				t.Errorf("%s %q %v (apart %v): %q, http.route %q; want %q", c.path, c.pattern, c.reports, apart, got, route, c.want)
 			}
@@ -97,6 +100,9 @@ func TestHTTPRouteOff(t *testing.T) {
 	s := StartHTTPServer("GET", "/users/7", "h:8", "HTTP/1.1", false, "", "")
 	SetHTTPRoute("/users/{id}", "/users/7", false)
 	EndHTTPServer(s, 200, "", "/users/7", nil)
+	if s.Recording() || (*Span)(nil).Recording() {
+		t.Errorf("an unsampled span and nil are not recording")
+	}
 	if s.Name != "GET" || s.Attrs != nil || s.http != nil {
 		t.Errorf("unsampled: %q %v %+v", s.Name, s.Attrs, s.http)
 	}

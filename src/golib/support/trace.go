@@ -418,6 +418,10 @@ func (s *Span) exportAttrs(dst []Attr) []Attr {
 	return append(s.http.appendAttrs(dst), s.Attrs...)
 }
 
+// Recording reports whether changes to s are recorded (it is sampled and
+// tracing is on): what only a recorded span needs can be skipped when not.
+func (s *Span) Recording() bool { return s.recording() }
+
 // recording reports whether changes to s are recorded: it is sampled
 // and was made by Start (the caller then checks s.ended under s.mu).
 func (s *Span) recording() bool { return s != nil && s.Sampled && s.recorder != nil }
