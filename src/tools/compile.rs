@@ -436,3 +436,36 @@ fn package_info(ctx: &Ctx, args: &[String], files: &[String], config: &Config, n
             .is_some_and(|m| path == m || path.starts_with(&format!("{m}/")) || path.strip_suffix("_test").is_some_and(|b| b == m));
     PackageInfo { test_main: p == "main" && path.ends_with(".test"), path, name, std, main_module, module_version: None }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::may_be_nested;
+    use crate::aspect::{builtin, parse::parse_file};
+    use std::path::Path;
+
+    fn args(std: bool) -> Vec<String> {
+        let mut args = vec!["-p".to_string(), "example.com/p".to_string()];
+        if std {
+            args.push("-std".to_string());
+        }
+        args
+    }
+
+    /// With the built-ins, only standard packages can be in a nested build;
+    /// a user's aspect importing a module's package can reach any package.
+    #[test]
+    fn only_compiles_a_nested_build_can_need_are_shared() {
+        let builtins: Vec<_> = builtin::FILES.iter().flat_map(|(n, s)| parse_file(Path::new(n), s.as_bytes(), true).unwrap()).collect();
+        assert!(may_be_nested(&args(true), &builtins));
+        assert!(!may_be_nested(&args(false), &builtins));
+        let user = |import: &str| {
+            let src = format!(
+                "package a\n\nimport \"{import}\"\n\n//rtool:aspect a\n//rtool:where function(name=F)\n//rtool:prepend\nfunc _() {{ lib.G() }}\n"
+            );
+            parse_file(Path::new("/a.go"), src.as_bytes(), false).unwrap()
+        };
+        assert!(may_be_nested(&args(false), &[builtins.clone(), user("example.com/lib")].concat()));
+        assert!(!may_be_nested(&args(false), &[builtins.clone(), user("log")].concat()));
+        assert!(!may_be_nested(&args(true), &[]));
+    }
+}
