@@ -14,7 +14,7 @@ import (
 	"os"
 	"strconv"
 
-	_ "example.com/tracebench/memdb"
+	_ "example.com/webapp/memdb"
 )
 
 func main() {
