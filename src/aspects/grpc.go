@@ -65,9 +65,9 @@ func rtoolStatus(err error) (uint32, string) {
 	return uint32(st.Code()), st.Message()
 }
 
-func rtoolServerEnd(span *support.Span, err error, recovered interface{}) {
+func rtoolServerEnd(span *support.Span, err error) {
 	code, msg := rtoolStatus(err)
-	support.EndGRPCServer(span, code, msg, recovered)
+	support.EndGRPCServer(span, code, msg)
 }
 
 func rtoolUnaryServer(ctx context.Context, req interface{}, info *UnaryServerInfo, handler UnaryHandler) (resp interface{}, err error) {
@@ -75,7 +75,7 @@ func rtoolUnaryServer(ctx context.Context, req interface{}, info *UnaryServerInf
 		return handler(ctx, req)
 	}
 	ctx, span := rtoolServerStart(ctx, info.FullMethod)
-	defer func() { rtoolServerEnd(span, err, recover()) }()
+	defer func() { rtoolServerEnd(span, err) }()
 	return handler(ctx, req)
 }
 
@@ -92,7 +92,7 @@ func rtoolStreamServer(srv interface{}, ss ServerStream, info *StreamServerInfo,
 		return handler(srv, ss)
 	}
 	ctx, span := rtoolServerStart(ss.Context(), info.FullMethod)
-	defer func() { rtoolServerEnd(span, err, recover()) }()
+	defer func() { rtoolServerEnd(span, err) }()
 	return handler(srv, &rtoolServerStream{ss, ctx})
 }
 
@@ -146,12 +146,12 @@ func rtoolClientStart(ctx context.Context, cc *ClientConn, method string, stream
 	return metadata.NewOutgoingContext(context.WithValue(ctx, rtoolClientKey{}, mark), md), span
 }
 
-func rtoolClientEnd(span *support.Span, err error, recovered interface{}) {
+func rtoolClientEnd(span *support.Span, err error) {
 	if err == io.EOF {
 		err = nil
 	}
 	code, msg := rtoolStatus(err)
-	support.EndGRPCClient(span, code, msg, recovered)
+	support.EndGRPCClient(span, code, msg)
 }
 
 func rtoolUnaryClient(ctx context.Context, method string, req, reply interface{}, cc *ClientConn, invoker UnaryInvoker, opts ...CallOption) (err error) {
@@ -159,7 +159,7 @@ func rtoolUnaryClient(ctx context.Context, method string, req, reply interface{}
 	if span == nil {
 		return invoker(ctx, method, req, reply, cc, opts...)
 	}
-	defer func() { rtoolClientEnd(span, err, recover()) }()
+	defer func() { rtoolClientEnd(span, err) }()
 	return invoker(ctx, method, req, reply, cc, opts...)
 }
 
@@ -209,8 +209,8 @@ func rtoolStreamClient(ctx context.Context, desc *StreamDesc, cc *ClientConn, me
 		return streamer(ctx, desc, cc, method, opts...)
 	}
 	defer func() {
-		if r := recover(); r != nil || err != nil {
-			rtoolClientEnd(span, err, r)
+		if err != nil || span.Panicking() {
+			rtoolClientEnd(span, err)
 		}
 	}()
 	cs, err = streamer(ctx, desc, cc, method, opts...)

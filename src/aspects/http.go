@@ -37,16 +37,16 @@ func _() {
 			rtoolState = rtoolHeader(RtoolParam1.Header, "Tracestate")
 		}
 		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, rtoolParent, rtoolState)
-		defer func() { rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, RtoolParam1, recover()) }()
+		defer func() { rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, RtoolParam1) }()
 	}
 }
 
 //rtool:aspect builtin.http-helpers
 //rtool:where std && package(net/http)
 //rtool:inject
-func rtoolHTTPServerEnd(span *support.Span, w ResponseWriter, req *Request, recovered any) {
+func rtoolHTTPServerEnd(span *support.Span, w ResponseWriter, req *Request) {
 	if !span.Recording() { // unsampled: the end is all there is to record
-		support.EndHTTPServer(span, 0, "", "", recovered)
+		support.EndHTTPServer(span, 0, "", "")
 		return
 	}
 	status := -1 // unknown (another package's writer)
@@ -67,7 +67,7 @@ func rtoolHTTPServerEnd(span *support.Span, w ResponseWriter, req *Request, reco
 	if req.pat != nil {
 		pattern = req.pat.str
 	}
-	support.EndHTTPServer(span, status, pattern, req.URL.Path, recovered)
+	support.EndHTTPServer(span, status, pattern, req.URL.Path)
 }
 
 // rtoolHeader is Header.Get for a key already in canonical form (as the
@@ -148,7 +148,7 @@ func _() {
 				if RtoolResult2 != nil {
 					errType = rtoolErrorType(RtoolResult2)
 				}
-				support.EndHTTPClient(rtoolSpan, status, RtoolResult2, errType, recover())
+				support.EndHTTPClient(rtoolSpan, status, RtoolResult2, errType)
 			}()
 		}
 	}

@@ -97,7 +97,7 @@ func rtoolHandler(nc *Conn, queue string, cb MsgHandler) MsgHandler {
 		}
 		tp, ts := rtoolTraceParent(m.Header)
 		s := support.StartMessagingProcess(tp, ts, rtoolDest(nc, m.Subject, queue))
-		defer func() { support.EndMessaging(s, nil, recover()) }()
+		defer func() { support.EndMessaging(s, nil) }()
 		cb(m)
 	}
 }
@@ -139,7 +139,7 @@ func _() {
 func _() {
 	if rtoolSpan, rtoolMsg := rtoolSend(nil, RtoolReceiver, "publish", RtoolParam0); rtoolSpan != nil {
 		RtoolParam0 = rtoolMsg
-		defer func() { support.EndMessaging(rtoolSpan, RtoolResult0, recover()) }()
+		defer func() { support.EndMessaging(rtoolSpan, RtoolResult0) }()
 	}
 }
 
@@ -169,7 +169,7 @@ func _() {
 func _() {
 	if rtoolSpan, rtoolMsg := rtoolSend(nil, RtoolReceiver, "request", RtoolParam0); rtoolSpan != nil {
 		RtoolParam0 = rtoolMsg
-		defer func() { support.EndMessaging(rtoolSpan, RtoolResult1, recover()) }()
+		defer func() { support.EndMessaging(rtoolSpan, RtoolResult1) }()
 	}
 }
 
@@ -179,7 +179,7 @@ func _() {
 func _() {
 	if rtoolSpan, rtoolMsg := rtoolSend(RtoolParam0, RtoolReceiver, "request", RtoolParam1); rtoolSpan != nil {
 		RtoolParam1 = rtoolMsg
-		defer func() { support.EndMessaging(rtoolSpan, RtoolResult1, recover()) }()
+		defer func() { support.EndMessaging(rtoolSpan, RtoolResult1) }()
 	}
 }
 

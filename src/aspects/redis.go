@@ -77,7 +77,7 @@ func (h rtoolHook) ProcessHook(next ProcessHook) ProcessHook {
 			if e == nil {
 				e = cmd.Err()
 			}
-			rtoolEndRedis(rtoolSpan, e, recover())
+			rtoolEndRedis(rtoolSpan, e)
 		}()
 		return next(context.WithValue(ctx, rtoolInHook{}, true), cmd)
 	}
@@ -106,19 +106,19 @@ func (h rtoolHook) ProcessPipelineHook(next ProcessPipelineHook) ProcessPipeline
 				}
 				e = c.Err()
 			}
-			rtoolEndRedis(rtoolSpan, e, recover())
+			rtoolEndRedis(rtoolSpan, e)
 		}()
 		return next(context.WithValue(ctx, rtoolInHook{}, true), cmds)
 	}
 }
 
 // rtoolEndRedis: redis.Nil is an answer (no such key), not a failure.
-func rtoolEndRedis(s *support.Span, err error, recovered any) {
+func rtoolEndRedis(s *support.Span, err error) {
 	if err == Nil {
 		err = nil
 	}
 	var rtoolServerErr Error
-	support.EndRedis(s, err, err != nil && errors.As(err, &rtoolServerErr), recovered)
+	support.EndRedis(s, err, err != nil && errors.As(err, &rtoolServerErr))
 }
 
 //rtool:aspect builtin.redis-client

@@ -14,7 +14,8 @@ import (
 //
 // runs in a span named NAME (default: the function's name, as in
 // `(*Store).Get`), the child of the goroutine's current span, with the
-// listed parameters as attributes. A panic is recorded and passed on. Not
+// listed parameters as attributes. A panic is recorded, never recovered:
+// it goes on as without rtool. Not
 // in the standard library, so that its compiles do not search for the
 // directive.
 //
@@ -24,6 +25,6 @@ import (
 func _() {
 	if otlp.Enabled() {
 		rtoolSpan := support.StartFunc(RtoolArg_0, RtoolPackage, RtoolFuncName, RtoolArgParams_params)
-		defer func() { rtoolSpan.EndWith(recover()) }()
+		defer rtoolSpan.EndDeferred()
 	}
 }

@@ -68,7 +68,7 @@ func (db *DB) rtoolSys() string {
 //rtool:prepend
 func _() {
 	if rtoolSpan := support.StartDB(RtoolParam0, RtoolReceiver.rtoolDB().rtoolSys(), RtoolFuncName, RtoolParam1); rtoolSpan != nil {
-		defer func() { support.EndDB(rtoolSpan, RtoolResult1, recover()) }()
+		defer func() { support.EndDB(rtoolSpan, RtoolResult1) }()
 	}
 }
 
@@ -79,7 +79,7 @@ func _() {
 //rtool:prepend
 func _() {
 	if rtoolSpan := support.StartDB(RtoolParam0, RtoolReceiver.rtoolDB().rtoolSys(), RtoolFuncName, RtoolReceiver.query); rtoolSpan != nil {
-		defer func() { support.EndDB(rtoolSpan, RtoolResult1, recover()) }()
+		defer func() { support.EndDB(rtoolSpan, RtoolResult1) }()
 	}
 }
 
@@ -90,7 +90,7 @@ func _() {
 //rtool:prepend
 func _() {
 	if rtoolSpan := support.StartDB(RtoolParam0, RtoolReceiver.rtoolDB().rtoolSys(), RtoolFuncName, ""); rtoolSpan != nil {
-		defer func() { support.EndDB(rtoolSpan, RtoolResult1, recover()) }()
+		defer func() { support.EndDB(rtoolSpan, RtoolResult1) }()
 	}
 }
 
@@ -103,7 +103,7 @@ func _() {
 func _() {
 	if !RtoolReceiver.isDone() {
 		if rtoolSpan := support.StartDB(nil, RtoolReceiver.rtoolDB().rtoolSys(), RtoolFuncName, ""); rtoolSpan != nil {
-			defer func() { support.EndDB(rtoolSpan, RtoolResult0, recover()) }()
+			defer func() { support.EndDB(rtoolSpan, RtoolResult0) }()
 		}
 	}
 }

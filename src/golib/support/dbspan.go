@@ -117,7 +117,7 @@ func StartDB(ctx context.Context, system, op, query string) *Span {
 // EndDB ends a database span with the operation's error: error.type and
 // db.response.status_code are the driver's SQLSTATE where it has one
 // (see ErrorType).
-func EndDB(s *Span, err error, recovered any) {
+func EndDB(s *Span, err error) {
 	if s != nil && err != nil {
 		t := ErrorType(err)
 		s.SetAttributes(String("error.type", t))
@@ -126,7 +126,7 @@ func EndDB(s *Span, err error, recovered any) {
 		}
 		s.SetStatus(StatusError, err.Error())
 	}
-	s.EndWith(recovered)
+	s.EndDeferred()
 }
 
 // isSQLState: five characters of digits and capitals (SQLSTATE's form),

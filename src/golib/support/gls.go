@@ -28,6 +28,24 @@ func runtime_rtglsSelf() uintptr
 //go:linkname runtime_rtglsAddExitHook runtime.rtgls_addexithook
 func runtime_rtglsAddExitHook(f func())
 
+//go:linkname runtime_rtglsPanicDepth runtime.rtgls_panicdepth
+func runtime_rtglsPanicDepth() int
+
+//go:linkname runtime_rtglsUnwinding runtime.rtgls_unwinding
+func runtime_rtglsUnwinding(depth int) (any, bool)
+
+// runtime_rtglsGo starts f in a goroutine the runtime counts as its own:
+// left out of NumGoroutine, goroutine dumps and the deadlock detector.
+//
+//go:linkname runtime_rtglsGo runtime.rtgls_go
+func runtime_rtglsGo(f func())
+
+// runtime_rtglsExclusive runs f while no other user goroutine is
+// scheduled; they run again afterwards if resume.
+//
+//go:linkname runtime_rtglsExclusive runtime.rtgls_exclusive
+func runtime_rtglsExclusive(f func(), resume bool)
+
 type frame struct {
 	// First word: the owning g, with emptyBit while the frame holds
 	// nothing. The runtime zeroes it when it shares the frame with a new

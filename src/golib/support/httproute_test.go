@@ -31,7 +31,7 @@ func serve(path, pattern string, apart bool, reports ...report) *Span {
 		}
 	}
 	inner.End()
-	EndHTTPServer(s, 200, pattern, path, nil)
+	EndHTTPServer(s, 200, pattern, path)
 	return s
 }
 
@@ -87,7 +87,7 @@ func TestHTTPRoute(t *testing.T) {
 	// After the span ended (a handler's goroutine reporting late), and with
 	// no server span current, nothing changes and nothing fails.
 	s := StartHTTPServer("GET", "/late/7", "h:8", "HTTP/1.1", false, "", "")
-	EndHTTPServer(s, 200, "", "/late/7", nil)
+	EndHTTPServer(s, 200, "", "/late/7")
 	SetHTTPRoute("/late/{id}", "/late/7", false)
 	if got := exportedName(t, s); got != "GET" || attr(s, "http.route") != nil {
 		t.Errorf("after End: %q %v", got, s.Attrs)
@@ -99,7 +99,7 @@ func TestHTTPRouteOff(t *testing.T) {
 	use(t, sampler{bound: 0}, &memory{}) // nothing sampled
 	s := StartHTTPServer("GET", "/users/7", "h:8", "HTTP/1.1", false, "", "")
 	SetHTTPRoute("/users/{id}", "/users/7", false)
-	EndHTTPServer(s, 200, "", "/users/7", nil)
+	EndHTTPServer(s, 200, "", "/users/7")
 	if s.Recording() || (*Span)(nil).Recording() {
 		t.Errorf("an unsampled span and nil are not recording")
 	}

@@ -19,9 +19,34 @@ import (
 // Enabled reports whether spans are recorded (an exporter is configured).
 func Enabled() bool { return current() != nil }
 
+// EndDeferred ends the span from a deferred call of the function that
+// started it: a panic unwinding that function is recorded, not recovered,
+// so that it goes on as if rtool were not there (same message, same
+// traceback, same exit status).
+func (s *Span) EndDeferred() {
+	if s == nil {
+		return
+	}
+	if v, ok := s.unwinding(); ok {
+		s.RecordPanic(v)
+	}
+	s.End()
+}
+
+// Panicking reports whether a panic is unwinding the frame that started s
+// (see EndDeferred).
+func (s *Span) Panicking() bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.unwinding()
+	return ok
+}
+
 // EndWith ends the span; if recovered (what the caller's deferred function
 // got from recover()) is not nil, it records it as a panic first and then
-// panics again with the same value.
+// panics again with the same value. Recovering changes how the panic is
+// printed ("[recovered]"): prefer EndDeferred.
 func (s *Span) EndWith(recovered any) {
 	if recovered != nil {
 		s.RecordPanic(recovered)
@@ -225,15 +250,18 @@ func (h *httpServerFacts) appendProto(b []byte, field int) []byte {
 // most specific of that pattern's and the routers' (SetHTTPRoute). A 5xx status or a
 // panic is an error (error.type: the status code, else the panic value's
 // type); 4xx is not, on the server's side.
-func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
+//
+// Called from a deferred function of the frame that started s: a panic
+// unwinding it is recorded and goes on.
+func EndHTTPServer(s *Span, status int, pattern, path string) {
 	if s == nil {
-		s.EndWith(recovered)
 		return
 	}
-	if status == 0 && recovered == nil {
+	recovered, panicking := s.unwinding()
+	if status == 0 && !panicking {
 		status = 200
 	}
-	if recovered != nil {
+	if panicking {
 		s.RecordPanic(recovered)
 	}
 	if h := s.http; h != nil && s.claimEnd() { // s.http: a recording span of StartHTTPServer
@@ -247,7 +275,7 @@ func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 		case status >= 500:
 			s.Status = StatusError
 			h.errType = strconv.Itoa(status)
-		case recovered != nil:
+		case panicking:
 			t := typeName(recovered)
 			if t == "error" || t == "unknown" {
 				t = ErrorTypeOther
@@ -258,9 +286,6 @@ func EndHTTPServer(s *Span, status int, pattern, path string, recovered any) {
 		s.recorder.enqueue(s)
 	} else {
 		s.End()
-	}
-	if recovered != nil {
-		panic(recovered)
 	}
 }
 
@@ -295,9 +320,8 @@ func StartHTTPClient(ctx context.Context, method, scheme, host, path string) *Sp
 // response) or the error, whose error.type errType names (empty: as
 // ErrorType does). A request the caller cancelled (context.Canceled) is
 // not an error, as the conventions ask; 4xx and 5xx are.
-func EndHTTPClient(s *Span, status int, err error, errType string, recovered any) {
+func EndHTTPClient(s *Span, status int, err error, errType string) {
 	if s == nil {
-		s.EndWith(recovered)
 		return
 	}
 	switch {
@@ -315,7 +339,7 @@ func EndHTTPClient(s *Span, status int, err error, errType string, recovered any
 			s.SetStatus(StatusError, "")
 		}
 	}
-	s.EndWith(recovered)
+	s.EndDeferred()
 }
 
 // ErrorTypeOther is error.type for an error of no type rtool can name.

@@ -90,16 +90,16 @@ func RecordMessagingReceive(start int64, ok bool, traceparent, tracestate string
 			s.Attrs = append(s.Attrs, Int("messaging.batch.message_count", 0))
 		}
 	}
-	EndMessaging(s, err, nil)
+	EndMessaging(s, err)
 }
 
 // EndMessaging ends a messaging span with the operation's error.
-func EndMessaging(s *Span, err error, recovered any) {
+func EndMessaging(s *Span, err error) {
 	if s != nil && err != nil {
 		s.SetAttributes(String("error.type", ErrorType(err)))
 		s.SetStatus(StatusError, err.Error())
 	}
-	s.EndWith(recovered)
+	s.EndDeferred()
 }
 
 func messagingName(op string, d *MessagingDest) string {

@@ -199,13 +199,13 @@ func (b *PgxBatch) Query(query string, err error) {
 	if s.Sampled && b.last != 0 {
 		s.StartNano = b.last
 	}
-	EndDB(s, err, nil)
+	EndDB(s, err)
 	b.last = s.EndNano
 }
 
 // End ends the batch's span with the batch's error.
 func (b *PgxBatch) End(err error) {
 	if b != nil {
-		EndDB(b.span, err, nil)
+		EndDB(b.span, err)
 	}
 }

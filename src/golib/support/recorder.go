@@ -58,7 +58,9 @@ func current() *recorder {
 		if r := setup(os.Stderr, time.Now); r != nil {
 			active = r
 			// When main returns or os.Exit is called (with any code).
-			runtime_rtglsAddExitHook(func() { r.exit(exitFlushTimeout) })
+			// The program's other goroutines stay stopped meanwhile, as
+			// without rtool they would be gone.
+			runtime_rtglsAddExitHook(func() { runtime_rtglsExclusive(func() { r.exit(exitFlushTimeout) }, false) })
 			watchShutdown(r) // a fatal panic, SIGTERM, SIGINT
 		}
 	})
@@ -99,7 +101,9 @@ func setup(w io.Writer, now func() time.Time) *recorder {
 func newRecorderReporting(s sampler, e exporter, l *losses) *recorder {
 	r := &recorder{sampler: s, exporter: e, pending: make([]*Span, 0, queueSize), spare: make([]*Span, 0, queueSize),
 		kick: make(chan struct{}, 1), flushReq: make(chan chan struct{}), losses: l}
-	go r.loop()
+	// A goroutine of the runtime's: invisible to the program's goroutine
+	// counts, leak checks, dumps and the deadlock detector.
+	runtime_rtglsGo(r.loop)
 	return r
 }
 

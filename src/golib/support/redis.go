@@ -63,7 +63,7 @@ func StartRedis(ctx context.Context, cmds [][]any, batch, multi bool, addr strin
 // EndRedis ends a Redis span with the operation's error (the caller leaves
 // out redis.Nil, which is an answer). serverErr: err is the server's
 // error reply, whose first word is its prefix.
-func EndRedis(s *Span, err error, serverErr bool, recovered any) {
+func EndRedis(s *Span, err error, serverErr bool) {
 	if s != nil && err != nil {
 		t := ""
 		if serverErr {
@@ -76,7 +76,7 @@ func EndRedis(s *Span, err error, serverErr bool, recovered any) {
 		}
 		s.SetStatus(StatusError, err.Error())
 	}
-	s.EndWith(recovered)
+	s.EndDeferred()
 }
 
 // redisErrorPrefix: the first word of a server error, when it is a prefix

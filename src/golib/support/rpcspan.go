@@ -76,10 +76,12 @@ func StartGRPCServer(fullMethod, traceparent, tracestate string) *Span {
 // message, the span's status description when the code is an error).
 // A panic (which gRPC does not recover) is an error named after its value,
 // as a net/http handler's is.
-func EndGRPCServer(s *Span, code uint32, message string, recovered any) {
-	switch {
-	case s == nil:
-	case recovered != nil:
+func EndGRPCServer(s *Span, code uint32, message string) {
+	if s == nil {
+		return
+	}
+	switch recovered, panicking := s.unwinding(); {
+	case panicking:
 		t := typeName(recovered)
 		if t == "error" || t == "unknown" {
 			t = ErrorTypeOther
@@ -88,7 +90,7 @@ func EndGRPCServer(s *Span, code uint32, message string, recovered any) {
 	default:
 		endGRPC(s, code, message, grpcServerError(code))
 	}
-	s.EndWith(recovered)
+	s.EndDeferred()
 }
 
 // StartGRPCClient begins the span of an outgoing RPC on a connection to
@@ -120,11 +122,11 @@ func StartGRPCClient(ctx context.Context, fullMethod, target string, stream bool
 }
 
 // EndGRPCClient ends a client span: every code but OK is an error.
-func EndGRPCClient(s *Span, code uint32, message string, recovered any) {
+func EndGRPCClient(s *Span, code uint32, message string) {
 	if s != nil {
 		endGRPC(s, code, message, code != 0)
 	}
-	s.EndWith(recovered)
+	s.EndDeferred()
 }
 
 func endGRPC(s *Span, code uint32, message string, isError bool) {

@@ -44,9 +44,9 @@ func TestGRPCSpans(t *testing.T) {
 		if CurrentSpan() != s {
 			t.Errorf("server span is not current")
 		}
-		EndGRPCServer(s, c.code, "msg", nil)
+		EndGRPCServer(s, c.code, "msg")
 		cl := StartGRPCClient(context.Background(), "/pkg.Svc/M", "h:1", false)
-		EndGRPCClient(cl, c.code, "msg", nil)
+		EndGRPCClient(cl, c.code, "msg")
 		for _, x := range []struct {
 			s    *Span
 			want bool

@@ -60,7 +60,7 @@ func TestDBSpans(t *testing.T) {
 	for _, mode := range []int{querySanitized, queryRaw, queryOff} {
 		queryMode = mode
 		s := StartDB(context.Background(), "postgresql", "(*DB).ExecContext", "UPDATE users SET password='hunter2' WHERE id = $1")
-		EndDB(s, nil, nil)
+		EndDB(s, nil)
 		want := map[int]any{querySanitized: "UPDATE users SET password=? WHERE id = $1",
 			queryRaw: "UPDATE users SET password='hunter2' WHERE id = $1", queryOff: nil}[mode]
 		if s.Name != "UPDATE users" || attr(s, "db.query.text") != want || attr(s, "db.system.name") != "postgresql" ||
@@ -70,13 +70,13 @@ func TestDBSpans(t *testing.T) {
 	}
 	queryMode = querySanitized
 	c := StartDB(context.Background(), "mysql", "(*Tx).Commit", "")
-	EndDB(c, pqError{"40001"}, nil)
+	EndDB(c, pqError{"40001"})
 	if c.Name != "COMMIT" || attr(c, "db.operation.name") != "COMMIT" || attr(c, "error.type") != "40001" ||
 		attr(c, "db.response.status_code") != "40001" || c.Status != StatusError {
 		t.Errorf("commit: %q %v", c.Name, c.Attrs)
 	}
 	o := StartDB(context.Background(), "", "(*DB).QueryContext", "/* nothing */")
-	EndDB(o, io.ErrUnexpectedEOF, nil)
+	EndDB(o, io.ErrUnexpectedEOF)
 	if o.Name != "other_sql" || attr(o, "error.type") != "io.ErrUnexpectedEOF" || attr(o, "db.response.status_code") != nil {
 		t.Errorf("no summary, no operation: %q %v", o.Name, o.Attrs)
 	}
@@ -139,7 +139,7 @@ func TestHTTPSpans(t *testing.T) {
 		{"DIE", "", "/x", 500, "HTTP", "", "500", true},
 	} {
 		s := StartHTTPServer(c.method, c.path, "h:8", "HTTP/2.0", true, "", "")
-		EndHTTPServer(s, c.status, c.pattern, c.path, nil)
+		EndHTTPServer(s, c.status, c.pattern, c.path)
 		route, _ := attr(s, "http.route").(string)
 		errType, _ := attr(s, "error.type").(string)
 		if name := exportedName(t, s); name != c.name || route != c.route || errType != c.errType || (s.Status == StatusError) != c.errStatus ||
@@ -156,7 +156,10 @@ func TestHTTPSpans(t *testing.T) {
 	s := StartHTTPServer("GET", "/p", "h:8", "HTTP/1.1", false, "", "")
 	func() {
 		defer func() { recover() }()
-		EndHTTPServer(s, 200, "", "/p", errors.New("handler panicked"))
+		func() {
+			defer EndHTTPServer(s, 200, "", "/p")
+			panic(errors.New("handler panicked"))
+		}()
 	}()
 	if s.Status != StatusError || attr(s, "error.type") != ErrorTypeOther {
 		t.Errorf("panic: %v %v", s.Status, s.exportAttrs(nil))
@@ -176,7 +179,7 @@ func TestHTTPSpans(t *testing.T) {
 		{0, fmt.Errorf("x: %w", context.Canceled), "", nil, false}, // the caller's choice
 	} {
 		s := StartHTTPClient(context.Background(), "GET", "http", "h", "/")
-		EndHTTPClient(s, c.status, c.err, c.errType, nil)
+		EndHTTPClient(s, c.status, c.err, c.errType)
 		if attr(s, "error.type") != c.want || (s.Status == StatusError) != c.errStatus {
 			t.Errorf("client %d %v: %v %v", c.status, c.err, s.Status, s.Attrs)
 		}
@@ -191,7 +194,7 @@ func TestHTTPSpans(t *testing.T) {
 	}
 	for _, host := range []string{"", "h", "[::1]:9"} { // the protobuf attributes without a host or a port
 		s := StartHTTPServer("GET", "/", host, "HTTP/1.0", false, "", "")
-		EndHTTPServer(s, 0, "", "/", nil)
+		EndHTTPServer(s, 0, "", "/")
 		exportedName(t, s)
 	}
 	for m := range parseMethods(defaultKnownMethods + ",get,FOO,,GETX") {

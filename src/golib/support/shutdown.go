@@ -37,7 +37,7 @@ func terminating(dying bool) {
 		return
 	}
 	if dying {
-		r.exit(exitFlushTimeout)
+		runtime_rtglsExclusive(func() { r.exit(exitFlushTimeout) }, true)
 	} else {
 		r.flush(exitFlushTimeout)
 	}
@@ -46,11 +46,21 @@ func terminating(dying bool) {
 // watchShutdown runs once, when r becomes the process's recorder: besides
 // the exit hook, a fatal panic and termination signals flush it.
 func watchShutdown(r *recorder) {
-	var once atomic.Bool
-	// A panic in the flush itself (a second fatal panic) finds once set.
+	var flusher atomic.Uintptr // the goroutine of the first fatal panic
+	flushed := make(chan struct{})
 	runtime_rtglsSetPanicHook(func() {
-		if once.CompareAndSwap(false, true) {
-			r.exit(exitFlushTimeout)
+		self := runtime_rtglsSelf()
+		if flusher.CompareAndSwap(0, self) {
+			// No other goroutine runs meanwhile: without rtool the program
+			// would be printing the panic and gone (and runtime.main, seeing
+			// no panic yet, would exit 0 where it should wait).
+			runtime_rtglsExclusive(func() { r.exit(exitFlushTimeout) }, true)
+			close(flushed)
+		} else if flusher.Load() != self {
+			// A second goroutine's fatal panic waits for the first's flush,
+			// which then prints its panic first, as without rtool. A panic
+			// in the flush itself goes on.
+			<-flushed
 		}
 	})
 	// Starts os/signal's watch, now or when os/signal is initialised.

@@ -56,7 +56,7 @@ func TestFatalPanicExports(t *testing.T) {
 		s.End()
 		func() {
 			_, s := Start(context.Background(), "panicking", KindInternal)
-			defer func() { s.EndWith(recover()) }()
+			defer s.EndDeferred()
 			panic("fatal for the test")
 		}()
 		return

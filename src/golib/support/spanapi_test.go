@@ -94,7 +94,7 @@ func TestInheritedParentThatEndedIsNotAParent(t *testing.T) {
 			t.Errorf("%s: the request's own goroutine's span is not its child", name)
 		}
 		jobs <- job
-		EndHTTPServer(req, 200, "", "/"+name, nil)
+		EndHTTPServer(req, 200, "", "/"+name)
 		return req
 	}
 	done := make(chan *Span)
@@ -134,7 +134,7 @@ func TestChangesAfterEndAreIgnored(t *testing.T) {
 	s.SetStatus(StatusError, "late")
 	s.AddEvent("late")
 	s.RecordPanic("late")
-	EndHTTPServer(s, 500, "GET /x", "/x", nil)
+	EndHTTPServer(s, 500, "GET /x", "/x")
 	s.End()
 	r.flush(time.Second)
 	if len(m.spans) != 1 {
@@ -178,9 +178,9 @@ func TestSpanWithoutRecorder(t *testing.T) {
 	p.AddEvent("e")
 	p.RecordPanic("boom")
 	p.EndWith(nil)
-	EndHTTPServer(p, 500, "GET /x", "/x", nil)
-	EndHTTPClient(p, 500, nil, "", nil)
-	EndDB(p, context.Canceled, nil)
+	EndHTTPServer(p, 500, "GET /x", "/x")
+	EndHTTPClient(p, 500, nil, "")
+	EndDB(p, context.Canceled)
 	p.End()
 	if p.Attrs != nil || p.Status != StatusUnset || p.Events != nil || p.Name != "" {
 		t.Fatalf("a span without a recorder changed: %+v", p)

@@ -362,6 +362,71 @@ func TestCurrentSpanParentsAcrossGoroutines(t *testing.T) {
 	}
 }
 
+// A span ended in a deferred call records the panic unwinding its frame
+// and leaves it alone: the same value goes on, and recover() in an outer
+// deferred call still gets it. A panic begun before the span started (the
+// span's function runs in a deferred call of the panic), and one
+// recovered inside the span's function, are not the span's.
+func TestEndDeferredRecordsAndLeavesThePanic(t *testing.T) {
+	m := &memory{}
+	use(t, sampler{bound: 1 << 63}, m)
+	type custom struct{ n int }
+	for _, s := range []*Span{StartSpan("p", KindInternal), nil} {
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			func() {
+				s := s
+				defer s.EndDeferred()
+				panic(custom{7})
+			}()
+			return nil
+		}()
+		if got != (custom{7}) {
+			t.Fatalf("panicked on with %v, want the same value", got)
+		}
+		if s != nil && (len(s.Events) != 1 || s.Events[0].Name != "exception" || s.Status != StatusError) {
+			t.Fatalf("panic not recorded: %+v", s)
+		}
+	}
+	var during, recovered *Span
+	func() {
+		defer func() { recover() }()
+		defer func() {
+			during = StartSpan("during", KindInternal)
+			defer during.EndDeferred() // returns normally, inside the outer panic
+		}()
+		panic("outer")
+	}()
+	func() {
+		recovered = StartSpan("recovered", KindInternal)
+		defer recovered.EndDeferred()
+		func() {
+			defer func() { recover() }()
+			panic("inner")
+		}()
+	}()
+	for _, s := range []*Span{during, recovered} {
+		if len(s.Events) != 0 || s.Status == StatusError {
+			t.Errorf("%s: a panic not its own recorded: %+v", s.Name, s)
+		}
+	}
+	// Within the outer panic, one begun in the span's function is its own.
+	var inner *Span
+	func() {
+		defer func() { recover() }()
+		defer func() {
+			defer func() { recover() }()
+			inner = StartSpan("inner", KindInternal)
+			defer inner.EndDeferred()
+			panic("second")
+		}()
+		panic("first")
+	}()
+	if len(inner.Events) != 1 || inner.Status != StatusError {
+		t.Errorf("a panic begun inside a deferred call not recorded: %+v", inner)
+	}
+}
+
 func TestEndWithRecordsAndPanicsOn(t *testing.T) {
 	m := &memory{}
 	use(t, sampler{bound: 1 << 63}, m)
@@ -370,7 +435,7 @@ func TestEndWithRecordsAndPanicsOn(t *testing.T) {
 		got := func() (v any) {
 			defer func() { v = recover() }()
 			func() {
-				defer func() { EndHTTPServer(s, 0, "", "/", recover()) }()
+				defer func() { s.EndWith(recover()) }()
 				panic(custom{7})
 			}()
 			return nil
@@ -464,7 +529,7 @@ func BenchmarkHTTPServerSpan(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
-		EndHTTPServer(s, 200, "GET /items/{id}", "/items/7", nil)
+		EndHTTPServer(s, 200, "GET /items/{id}", "/items/7")
 		if i%1024 == 0 {
 			Flush(time.Second)
 		}
@@ -474,7 +539,7 @@ func BenchmarkHTTPServerSpan(b *testing.B) {
 func BenchmarkEncodeSpan(b *testing.B) {
 	use(b, sampler{bound: 1 << 63}, discard{})
 	s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
-	EndHTTPServer(s, 200, "GET /items/{id}", "/items/7", nil)
+	EndHTTPServer(s, 200, "GET /items/{id}", "/items/7")
 	var buf []byte
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
@@ -488,6 +553,6 @@ func BenchmarkHTTPServerSpanUnsampled(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s := StartHTTPServer("GET", "/items/7", "127.0.0.1:8080", "HTTP/1.1", false, "", "")
-		EndHTTPServer(s, 200, "GET /items/{id}", "/items/7", nil)
+		EndHTTPServer(s, 200, "GET /items/{id}", "/items/7")
 	}
 }

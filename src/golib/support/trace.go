@@ -170,6 +170,8 @@ func (a Attr) Value() any {
 // numbers; other values give a placeholder.
 func text(v any) string {
 	switch x := v.(type) {
+	case nil: // panic(nil) under GODEBUG=panicnil=1
+		return "nil"
 	case string:
 		return x
 	case error:
@@ -242,6 +244,9 @@ type Span struct {
 	// What an HTTP server span records (StartHTTPServer), if recording.
 	http       *httpServerFacts
 	httpServer bool // made by StartHTTPServer: SetHTTPRoute's target
+	// Panics in flight on the starting goroutine when it began: a panic
+	// begun later and unwinding the starting frame is its own (unwinding).
+	panics int32
 }
 
 // live is s or the nearest of its prevs that has not ended; nil if none.
@@ -389,7 +394,16 @@ func begin(s *Span, id spanIDs, rec *recorder, name string, kind SpanKind, attrs
 		s.Attrs = attrs
 	}
 	s.prev = setCurrent(s)
+	s.panics = int32(runtime_rtglsPanicDepth())
 	return s
+}
+
+// unwinding reports the value of a panic that is unwinding the frame that
+// started s, if one is: called from that frame's deferred function. The
+// panic is only seen, never recovered, so that it goes on (and prints)
+// exactly as without rtool.
+func (s *Span) unwinding() (any, bool) {
+	return runtime_rtglsUnwinding(int(s.panics))
 }
 
 // putUint64 and getUint64 are big-endian (encoding/binary would bring
@@ -463,8 +477,8 @@ func (s *Span) AddEvent(name string, attrs ...Attr) {
 	s.mu.Unlock()
 }
 
-// RecordPanic records a recovered panic value as an "exception" event and
-// an error status; the caller re-panics with the value unchanged.
+// RecordPanic records a panic value as an "exception" event and an error
+// status.
 func (s *Span) RecordPanic(v any) {
 	if !s.recording() {
 		return
