@@ -18,15 +18,14 @@ use std::path::Path;
 pub const DIFF_HELP: &str = "\
 usage: rtool diff [build flags] [packages]
 
-Prints every change rtool makes to the build 'go build [build flags]
-[packages]' would make, without building, in the order the build makes
-them: each compile rtool changes ('# package' line), its rewritten files
-as unified diffs, added files (the runtime's goroutine-local storage
-among them) as new files, and the packages injected code adds to its
-imports; the packages rtool's support library brings in, as the nested
-builds compile them; the support library's files by name; and what each
-link adds. 'rtool diff rtool.invalid/support' prints the support
-library's files in full.";
+Prints every change rtool would make to 'go build [build flags] [packages]',
+without building, in the order the build makes them: for each compile rtool
+changes (a '# package' line), the rewritten files as unified diffs, added
+files (the runtime's goroutine-local storage among them) as new files, and
+the imports injected code adds; the packages that brings in, as the nested
+builds compile them; the support library's files by name; what each link
+adds. 'rtool diff rtool.invalid/support' prints the support library's files
+in full.";
 
 pub const ASPECTS_HELP: &str = "\
 usage: rtool aspects

@@ -11,7 +11,9 @@ use std::path::Path;
 /// A compile's changes; "" when rtool leaves its files and imports alone.
 pub fn compile(cwd: &Path, dir: &Path, ch: &Changes) -> String {
     let mut text = String::new();
-    for (i, new) in &ch.result.changed {
+    let mut changed: Vec<&(usize, Vec<u8>)> = ch.result.changed.iter().collect();
+    changed.sort_by_key(|(i, _)| *i); // the files' order, not the edits'
+    for (i, new) in changed {
         let src = &ch.sources[*i];
         let old = String::from_utf8_lossy(&src.src);
         text.push_str(&unidiff::unified(&name(cwd, "a", &src.path), &name(cwd, "b", &src.path), &old, &String::from_utf8_lossy(new)));
