@@ -66,6 +66,29 @@ pub fn is_golib(path: &str) -> bool {
     path.starts_with(PREFIX)
 }
 
+/// The files of support package `path`: (base name, source).
+pub fn files_of(path: &str) -> Result<&'static [(&'static str, &'static str)]> {
+    PACKAGES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| Error::failed(format!("no package {path:?} in rtool's support library (it has {})", names())))
+}
+
+/// The support packages support package `path` imports.
+pub fn own_imports(path: &str) -> Result<Vec<String>> {
+    Ok(imports_of(files_of(path)?).into_iter().filter(|p| is_golib(p)).collect())
+}
+
+/// The standard packages the whole support library imports, sorted: what
+/// building any of it resolves.
+pub fn std_imports() -> Vec<String> {
+    let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p) && p != "unsafe").collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
 /// The compile or link that needs the support library: its compiler, and
 /// the code-generation flags in its own arguments that the support
 /// library must share. Taken from the call's arguments, which the go
@@ -95,22 +118,13 @@ pub fn archives(
     path: &str,
     known: &ImportCfg,
 ) -> Result<Vec<(String, String)>> {
-    let files = PACKAGES
-        .iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, f)| *f)
-        .ok_or_else(|| Error::failed(format!("no package {path:?} in rtool's support library (it has {})", names())))?;
+    let files = files_of(path)?;
     let imports: Vec<String> = imports_of(files).into_iter().filter(|p| p != "unsafe").collect();
     // Support packages import each other (built here) and the standard
     // library: the standard packages of all of them are resolved together,
     // by one nested go list per build.
-    let own: Vec<String> = imports.iter().filter(|p| is_golib(p)).cloned().collect();
-    let all_std: Vec<String> = {
-        let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p) && p != "unsafe").collect();
-        v.sort();
-        v.dedup();
-        v
-    };
+    let own = own_imports(path)?;
+    let all_std = std_imports();
     let from_known: Option<Vec<(String, String)>> = all_std.iter().map(|p| known.file_of(p).map(|f| (p.clone(), f.to_string()))).collect();
     let mut deps = match from_known {
         Some(d) => d,

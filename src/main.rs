@@ -34,6 +34,7 @@ mod args;
 mod aspect;
 mod atomicfile;
 mod cachekey;
+mod changes;
 mod config;
 mod coord;
 mod ctx;

@@ -13,9 +13,10 @@
 
 use crate::archive;
 use crate::args::{self, ToolCall};
-use crate::aspect::joinpoint::{PackageInfo, Tri};
-use crate::aspect::{self, Advice, Aspect, codec};
+use crate::aspect::joinpoint::PackageInfo;
+use crate::aspect::{self, Aspect, codec};
 use crate::atomicfile::write_atomic;
+use crate::changes;
 use crate::config::Config;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
@@ -25,7 +26,7 @@ use crate::importcfg::ImportCfg;
 use crate::linkdeps::{self, LinkDeps};
 use crate::record::Record;
 use crate::resolve;
-use crate::rewrite::{self, Mode, SourceFile, runtime_gls};
+use crate::rewrite::{self, Mode};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -167,59 +168,25 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
 
     let files = &args[files_at..];
     let needs_name = aspects.iter().any(|a| a.join.uses_package_name());
-    let mut pkg = package_info(ctx, args, files, config, needs_name);
-    // The version is looked up (vendored: a file read) only for packages a
-    // version-gated aspect could apply to (an unknown version counts as in).
-    if !pkg.std && aspects.iter().any(|a| a.join.uses_module_version() && a.join.eval_package(&pkg) != Tri::No) {
-        pkg.module_version = crate::modversion::of_package(&pkg.path, files);
-        note_versions_out_of_range(ctx, aspects, &pkg);
-    }
-    // The importcfg matters to aspects about calls and literals of other
-    // packages, and to configurations that inject packages.
-    let injects = aspects.iter().any(Aspect::adds_packages);
-    let cfg = match args::flag_value(args, "importcfg") {
-        Some(p) if injects || aspects.iter().any(|a| a.join.imported_paths().is_some()) => ImportCfg::read(Path::new(p))?,
-        _ => ImportCfg::default(),
+    let pkg = package_info(ctx, args, files, config, needs_name);
+    let is_main = pkg.test_main || args::flag_value(args, "p") == Some("main");
+    let cfg_path = args::flag_value(args, "importcfg");
+    let compile = changes::Compile {
+        pkg,
+        files,
+        is_main,
+        importcfg: &|| cfg_path.map_or_else(|| Ok(ImportCfg::default()), |p| ImportCfg::read(Path::new(p))),
+        carried: &carried_link_deps,
     };
-    // What imported packages' injected code needs at link time travels on.
-    let mut deps = if injects { carried_link_deps(&cfg)? } else { LinkDeps::default() };
-
-    let applicable = rewrite::aspects_for(aspects, &pkg, &|p| cfg.provides(p));
-    let mut result = if applicable.is_empty() {
-        rewrite::Rewritten::default()
-    } else {
-        let sources = read_sources(files)?;
-        let r = rewrite::rewrite_package(&pkg, &sources, &applicable, Mode::Compile, config.strict)?;
-        let s = r.stats;
-        ctx.log
-            .debug(|| format!("{} aspects apply; files seen {}, parsed {}, rewritten {}", applicable.len(), s.seen, s.parsed, s.rewritten));
-        for (file, line, col) in &r.skipped {
-            ctx.log.debug(|| format!("{file}:{line}:{col}: left unchanged: tree-sitter-go cannot parse the matched code"));
-        }
-        r
-    };
-    if pkg.std && pkg.path == "runtime" && aspects.iter().any(uses_support) {
-        patch_runtime(&mut result, files)?;
-    }
-    // unsafe is built into the compiler: never in an importcfg.
-    let missing: Vec<String> = result.imports.iter().filter(|p| *p != "unsafe" && !cfg.provides(p)).cloned().collect();
-    deps.imports.extend(missing.iter().cloned());
-    deps.linknames.extend(result.linknames.iter().filter(|p| !cfg.provides(p) && *p != "runtime").cloned());
-    deps.normalize();
-    // A main package links what injected code reaches only by linkname:
-    // blank-import it so that it is linked and initialised.
-    let blank: Vec<String> = if pkg.test_main || args::flag_value(args, "p") == Some("main") {
-        deps.linknames.iter().filter(|p| !cfg.provides(p)).cloned().collect()
-    } else {
-        vec![]
-    };
-    if result.changed.is_empty() && result.added.is_empty() && deps.is_empty() {
-        return Ok(Plan::PassThrough(if applicable.is_empty() {
+    let ch = changes::of_compile(ctx, aspects, compile, Mode::Compile, config.strict)?;
+    if ch.is_none() {
+        return Ok(Plan::PassThrough(if ch.applicable.is_empty() {
             format!("none of {} aspects applies", aspects.len())
         } else {
             "no join point matched".into()
         }));
     }
+    let changes::Changes { pkg, applicable, result, needed, deps, cfg, .. } = ch;
 
     let objdir = out.as_deref().and_then(Path::parent).ok_or_else(|| Error::failed("compile has no -o; cannot place rewritten files"))?;
     let dir = objdir.join("rtool");
@@ -233,27 +200,14 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
         write_atomic(&path, text)?;
         new_args[offset + i] = path.into_os_string();
     }
-    let mut added = result.added.clone();
-    if !blank.is_empty() {
-        let imports: String = blank.iter().map(|p| format!("import _ {}\n", rewrite::go_quote(p))).collect();
-        added.push((
-            "rtool_linkdeps.go".into(),
-            format!("// Code generated by rtool: packages injected code reaches by linkname. DO NOT EDIT.\n\npackage main\n\n{imports}")
-                .into_bytes(),
-        ));
-    }
-    for (name, text) in &added {
+    for (name, text) in &result.added {
         let path = dir.join(name);
         write_atomic(&path, text)?;
         new_args.push(path.into_os_string());
     }
-    let mut needed: Vec<String> = missing.clone();
-    needed.extend(blank.iter().cloned());
-    needed.sort();
-    needed.dedup();
     if !needed.is_empty() {
         let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
-        let why = format!("{}: {}", pkg.path, origins(&applicable, &needed));
+        let why = format!("{}: {}", pkg.path, changes::origins(&applicable, &needed));
         let target = golib::Target::new(Path::new(&call.path), args);
         let found = resolve_archives(ctx, coord, record, &target, &needed, &cfg, &why)?;
         let mut text = std::fs::read_to_string(args::flag_value(args, "importcfg").unwrap_or_default()).unwrap_or_default();
@@ -274,41 +228,8 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     Ok(Plan::Run {
         args: new_args,
         link_deps,
-        why: format!("rewrote {} files, added {}, {} new imports", result.changed.len(), added.len(), needed.len()),
+        why: format!("rewrote {} files, added {}, {} new imports", result.changed.len(), result.added.len(), needed.len()),
     })
-}
-
-fn read_sources(files: &[String]) -> Result<Vec<SourceFile>> {
-    files
-        .iter()
-        .map(|f| std::fs::read(f).map(|src| SourceFile { path: f.clone(), src }).map_err(|e| Error::io("reading", Path::new(f), e)))
-        .collect()
-}
-
-/// Whether an aspect's advice uses rtool's support library, which needs
-/// goroutine-local storage in the runtime.
-fn uses_support(a: &Aspect) -> bool {
-    a.imports.iter().any(|i| golib::is_golib(&i.path))
-        || matches!(&a.advice, Advice::ReplaceFunction(q) if golib::is_golib(&q.path))
-        || matches!(&a.advice, Advice::AddImport(p) if golib::is_golib(p))
-}
-
-/// Adds the goroutine-local-storage patch to the runtime's compile, on top
-/// of what aspects changed.
-fn patch_runtime(result: &mut rewrite::Rewritten, files: &[String]) -> Result<()> {
-    let sources = read_sources(files)?;
-    let current: Vec<&[u8]> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| result.changed.iter().find(|(j, _)| *j == i).map_or(s.src.as_slice(), |(_, t)| t.as_slice()))
-        .collect();
-    let patched = runtime_gls::patch(&sources, &current)?;
-    for (i, text) in patched.changed {
-        result.changed.retain(|(j, _)| *j != i);
-        result.changed.push((i, text));
-    }
-    result.added.push(patched.added);
-    Ok(())
 }
 
 /// The link-time needs recorded in the archives of an importcfg.
@@ -344,22 +265,6 @@ pub fn resolve_archives(
     Ok(found)
 }
 
-/// The aspects whose advice brings in `paths`, for messages.
-fn origins(aspects: &[&Aspect], paths: &[String]) -> String {
-    let ids: Vec<&str> = aspects
-        .iter()
-        .filter(|a| {
-            paths.iter().any(|p| {
-                a.imports.iter().any(|i| i.path == *p)
-                    || matches!(&a.advice, Advice::ReplaceFunction(q) if q.path == *p)
-                    || matches!(&a.advice, Advice::AddImport(x) if x == p)
-            })
-        })
-        .map(|a| a.id.as_str())
-        .collect();
-    if ids.is_empty() { "carried link-time needs".to_string() } else { format!("aspect {}", ids.join(", ")) }
-}
-
 fn replace_flag(args: &mut [OsString], flag: &str, value: OsString) {
     if let Some(i) = args.iter().position(|a| a == flag)
         && i + 1 < args.len()
@@ -392,19 +297,6 @@ fn trim_aspect_paths(args: &mut [OsString], aspects: &[&Aspect]) {
     args[i + 1] = v.into();
 }
 
-/// A library version outside an aspect's range builds unchanged: says so
-/// in the debug log, once per aspect that would apply but for the version.
-fn note_versions_out_of_range(ctx: &Ctx, aspects: &[Aspect], pkg: &PackageInfo) {
-    let Some(version) = &pkg.module_version else { return };
-    let unknown = PackageInfo { module_version: None, ..pkg.clone() };
-    for a in aspects.iter().filter(|a| a.join.uses_module_version()) {
-        if a.join.eval_package(pkg) == Tri::No && a.join.eval_package(&unknown) != Tri::No {
-            ctx.log
-                .debug(|| format!("{}@{version} is outside the versions of aspect {} (where {}): left unchanged", pkg.path, a.id, a.join));
-        }
-    }
-}
-
 /// The build's aspects, parsed once per build and memoized.
 pub fn aspects_for_build(config: &Config, coord: Option<&Coord>) -> Result<Vec<Aspect>> {
     let Some(coord) = coord else { return aspect::load(config) };
@@ -429,11 +321,7 @@ fn package_info(ctx: &Ctx, args: &[String], files: &[String], config: &Config, n
             .map(|s| rewrite::package_name(&s))
             .unwrap_or_default()
     };
-    let main_module = !std
-        && config
-            .module_path
-            .as_deref()
-            .is_some_and(|m| path == m || path.starts_with(&format!("{m}/")) || path.strip_suffix("_test").is_some_and(|b| b == m));
+    let main_module = !std && changes::in_main_module(config, &path);
     PackageInfo { test_main: p == "main" && path.ends_with(".test"), path, name, std, main_module, module_version: None }
 }
 
