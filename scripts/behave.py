@@ -1,9 +1,10 @@
 """Runs the behaviour corpus's binaries for scripts/behave (which builds
 them) and compares each instrumented run with the plain build's.
 
-usage: behave.py --corpus DIR --work DIR --receiver RECEIVER.py
+usage: behave.py --corpus DIR --work DIR --bin DIR --receiver RECEIVER.py
                  [--jobs N] [--runs N] [--known CASE=WHY]... CASE=BINARY...
-BINARY is MODULE/NAME under WORK/plain and WORK/rtool.
+BINARY is MODULE/NAME under BIN/plain and BIN/rtool; each run's directory
+(with its stdout and stderr) is WORK/runs/CASE_BUILD_MODE_GOMAXPROCS_N.
 
 A case's spec (CORPUS/CASE/spec): '#' lines, its description, then one
 directive a line (later '#' lines are comments):
@@ -275,6 +276,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--bin", required=True)
     ap.add_argument("--receiver", required=True)
     ap.add_argument("--jobs", type=int, default=8)
     ap.add_argument("--runs", type=int, default=2)
@@ -335,7 +337,7 @@ def main():
     started = time.time()
 
     def one(r):
-        binary = os.path.join(a.work, r.build, binaries[r.case])
+        binary = os.path.join(a.bin, r.build, binaries[r.case])
         rundir = os.path.join(a.work, "runs", run_id(r).replace("/", "_"))
         return r, execute(r, binary, specs[r.case], env_for(r), rundir)
 

@@ -11,7 +11,7 @@ func process(id int) {
 	if id == 2 {
 		panic(fmt.Sprintf("worker %d: bad input", id))
 	}
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
 }
 
 func main() {
