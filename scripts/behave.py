@@ -262,9 +262,9 @@ def execute(r, binary, spec, env, rundir):
             code = None
     elapsed = time.time() - start
     with open(out_path, "rb") as f:
-        stdout = f.read().decode("utf-8", "backslashreplace")
+        stdout = f.read().decode("utf-8", "surrogateescape")  # byte for byte
     with open(err_path, "rb") as f:
-        stderr = f.read().decode("utf-8", "backslashreplace")
+        stderr = f.read().decode("utf-8", "surrogateescape")
     status = status_of(code)
     if code is None:
         status += f" (killed after {spec['timeout']:g}s)"
@@ -280,7 +280,8 @@ def rendered(result, spec):
 
 
 def unified(a, b, name_a, name_b, limit=60):
-    lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), name_a, name_b, lineterm="", n=2))
+    lines = [l.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+             for l in difflib.unified_diff(a.splitlines(), b.splitlines(), name_a, name_b, lineterm="", n=2)]
     if len(lines) > limit:
         lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines)"]
     return "\n".join(lines)
@@ -380,7 +381,7 @@ def main():
             if len(shown) > 2:
                 rest = [w for _, ws in shown[2:] for w in ws]
                 problems.append((f"differs: GOMAXPROCS={g}, {', '.join(rest)}: in other ways "
-                                 f"(see {a.work}/runs when kept with -k)", ""))
+                                 f"(-k keeps every run's output)", ""))
         return problems
 
     def report(c, problems, span_problems):
@@ -409,7 +410,8 @@ def main():
 
     done_runs = 0
     last_progress = time.time()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs)
+    try:
         futures = [pool.submit(one, r) for r in plan]
         for fut in concurrent.futures.as_completed(futures):
             r, res = fut.result()
@@ -423,8 +425,10 @@ def main():
             if time.time() - last_progress > 15:
                 last_progress = time.time()
                 print(f"behave: {done_runs}/{len(plan)} runs ({time.time() - started:.0f}s)", flush=True)
+    finally:
+        pool.shutdown(cancel_futures=True)  # on an error or ^C, the queued runs are dropped
+        receiver.stop()  # it would outlive us
 
-    receiver.stop()
     print(receiver.report())
     closed_sock.close()
 
