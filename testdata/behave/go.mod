@@ -1,0 +1,3 @@
+module example.org/behave
+
+go 1.22

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"example.org/behave/web"
+)
+
+//rtool:span
+func job() {
+	time.Sleep(50 * time.Millisecond)
+	panic("background job failed")
+}
+
+func main() {
+	base := web.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		go job()
+		fmt.Fprint(w, "started")
+	}))
+	resp, err := http.Get(base + "/job")
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, string(body))
+	time.Sleep(5 * time.Second)
+	fmt.Println("main woke: the job's panic was lost")
+}

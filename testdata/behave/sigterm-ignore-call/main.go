@@ -1,0 +1,20 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+//rtool:span
+func step(n int) int { return n + 1 }
+
+func main() {
+	fmt.Println("step", step(1))
+	signal.Ignore(syscall.SIGTERM)
+	fmt.Println("ready")
+	io.Copy(io.Discard, os.Stdin) // until the harness closes stdin, after the signal
+	fmt.Println("survived, step", step(2))
+}
