@@ -20,6 +20,11 @@ directive a line (later '#' lines are comments):
   spans no        the live receiver need not get spans (the program ends in
                   a way rtool's exit flush does not cover)
   timeout S       seconds before a run is killed (default 15)
+  added RE        a documented addition of rtool's (trace ids in log lines,
+                  README "Trace ids in logs"): every instrumented run must
+                  have at least one match of the regular expression RE in
+                  its stdout or stderr, and the matches are removed before
+                  the comparison (repeatable)
 
 Every run gets GOMAXPROCS and OTEL_EXPORTER_OTLP_ENDPOINT; the plain binary
 is run twice per GOMAXPROCS with the live receiver's endpoint (its outputs
@@ -68,7 +73,7 @@ SHORT_TIMEOUT_MS = "500"
 
 def parse_spec(path):
     spec = {"args": [], "env": {}, "signal": None, "ignore": None, "test": False,
-            "gomaxprocs": ["1", "2"], "spans": True, "timeout": 15.0, "about": ""}
+            "gomaxprocs": ["1", "2"], "spans": True, "timeout": 15.0, "about": "", "added": []}
     directives = False
     with open(path) as f:
         for line in f:
@@ -101,6 +106,8 @@ def parse_spec(path):
                 spec["spans"] = value != "no"
             elif key == "timeout":
                 spec["timeout"] = float(value)
+            elif key == "added":
+                spec["added"].append(re.compile(value))
             else:
                 raise SystemExit(f"{path}: unknown directive {key}")
     spec["about"] = spec["about"].strip()
@@ -273,10 +280,17 @@ def execute(r, binary, spec, env, rundir):
     return {"status": status, "stdout": stdout, "stderr": stderr, "elapsed": elapsed}
 
 
-def rendered(result, spec):
-    return (f"status: {result['status']}\n"
-            f"--- stdout\n{normalise(result['stdout'], 'stdout', spec['test'])}\n"
-            f"--- stderr\n{normalise(result['stderr'], 'stderr', spec['test'])}\n")
+def rendered(result, spec, rtool=False):
+    out, err = result["stdout"], result["stderr"]
+    missing = ""
+    if rtool:  # the case's documented additions: required, then removed
+        for added in spec["added"]:
+            (out, n1), (err, n2) = added.subn("", out), added.subn("", err)
+            if n1 + n2 == 0:
+                missing += f"(rtool's documented addition {added.pattern!r} is missing)\n"
+    return (f"{missing}status: {result['status']}\n"
+            f"--- stdout\n{normalise(out, 'stdout', spec['test'])}\n"
+            f"--- stderr\n{normalise(err, 'stderr', spec['test'])}\n")
 
 
 def unified(a, b, name_a, name_b, limit=60):
@@ -371,7 +385,7 @@ def main():
             for m in MODES:
                 for i in range(1, a.runs + 1):
                     res = results[Run(c, "rtool", m, g, i)]
-                    got = rendered(res, spec)
+                    got = rendered(res, spec, rtool=True)
                     if got != ref:
                         d = unified(ref, got, "plain", "rtool")
                         diffs.setdefault(d, []).append(f"{m}#{i} ({res['elapsed']:.1f}s)")
