@@ -20,9 +20,9 @@ import (
 //     Neither side imports the other (advice inside os/signal cannot
 //     import this package, and linking this package into every program
 //     that has os/signal would clash with the test binaries of its own
-//     imports): os/signal's advice defines signalSync (//go:linkname; the
-//     linker prefers its definition to this package's), nil when the
-//     advice is not in the program.
+//     imports): signalSync is os/signal's variable, set by its advice
+//     (//go:linkname; without os/signal or the advice, this package's
+//     own zero definition of the name stands, and it stays nil).
 //
 // Each waits at most the exit budget (recorder.budget) for the export.
 
@@ -32,6 +32,8 @@ func runtime_rtglsSetPanicHook(f func())
 // signalSync is os/signal's advice (nil without it): it asks want whether
 // to watch SIGTERM and SIGINT now, and starts or stops the watch
 // accordingly; flush is what it calls when one arrives.
+//
+//go:linkname signalSync os/signal.rtoolSigSync
 var signalSync func(want func() bool, flush func(dying bool))
 
 // signalWatch has os/signal's advice catch up with the recorder's wish
