@@ -68,7 +68,7 @@ type failing struct {
 	block chan struct{}
 }
 
-func (f *failing) export(spans []*Span) error {
+func (f *failing) export(spans []*Span, _ time.Time) error {
 	if f.block != nil {
 		<-f.block
 	}
@@ -90,6 +90,7 @@ func (f *failing) dest() string { return "http://collector:4318/v1/traces" }
 func activate(t *testing.T, r *recorder) {
 	t.Helper()
 	activeOnce.Do(func() {})
+	activeDone.Store(true)
 	active = r
 	t.Cleanup(func() { active = nil })
 }
@@ -101,6 +102,7 @@ func endSpans(n int) {
 	r.mu.Lock()
 	for i := 0; i < n; i++ {
 		r.pending = append(r.pending, &Span{Name: "x", Sampled: true, recorder: r, ended: true})
+		r.accepted++
 	}
 	r.mu.Unlock()
 	Flush(5 * time.Second)
@@ -178,7 +180,8 @@ func TestEndpointConfigurationErrors(t *testing.T) {
 			activate(t, r)
 			endSpans(3)
 			endSpans(2)
-			r.exit(time.Second)
+			r.budget = time.Second
+			r.exit()
 			if sent.Load() != 0 {
 				t.Fatalf("%d posts to an endpoint that cannot work", sent.Load())
 			}
@@ -275,7 +278,8 @@ func TestFailuresReportedFirstThenOnceAMinute(t *testing.T) {
 		t.Fatalf("reported again within the minute: %q", got)
 	}
 	// At exit, what was not told yet is.
-	r.exit(time.Second)
+	r.budget = time.Second
+	r.exit()
 	want = []string{"rtool tracing: cannot export to http://collector:4318/v1/traces: the collector answered HTTP 400; 7 spans dropped since the last report"}
 	if got := out.lines(); len(got) != 1 || got[0] != want[0] {
 		t.Fatalf("at exit:\ngot  %q\nwant %q", got, want)
@@ -322,7 +326,8 @@ func TestExitSaysWhatWasStillBeingExported(t *testing.T) {
 	for i := 0; i < batchSize+3; i++ { // a full batch wakes the exporter, which is stuck
 		StartSpan("x", KindInternal).End()
 	}
-	r.exit(50 * time.Millisecond)
+	r.budget = 50 * time.Millisecond
+	r.exit()
 	want := "rtool tracing: 515 spans not exported: the program exited while exporting to http://collector:4318/v1/traces (waited 50ms)"
 	if got := out.lines(); len(got) != 1 || got[0] != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
@@ -340,11 +345,11 @@ func TestOTLPFailuresAreNotRetriedWhenPermanent(t *testing.T) {
 	e := otlpFromEnv(&logger{w: &out, max: levelInfo}).(*otlp)
 	e.backoff = time.Millisecond
 	span := &Span{Name: "x", Sampled: true}
-	if err := e.export([]*Span{span}); err == nil || err.Error() != "the collector answered HTTP 400" || calls != 1 {
+	if err := e.export([]*Span{span}, time.Time{}); err == nil || err.Error() != "the collector answered HTTP 400" || calls != 1 {
 		t.Fatalf("400: %v after %d calls", err, calls)
 	}
 	calls, status = 0, 503
-	if err := e.export([]*Span{span}); err == nil || err.Error() != "the collector answered HTTP 503 (5 attempts)" || calls != 5 {
+	if err := e.export([]*Span{span}, time.Time{}); err == nil || err.Error() != "the collector answered HTTP 503 (5 attempts)" || calls != 5 {
 		t.Fatalf("503: %v after %d calls", err, calls)
 	}
 	if e.dest() != "http://user:xxxxx@collector:4318/v1/traces" {

@@ -89,6 +89,7 @@ func TestSpanForForeign(t *testing.T) {
 
 func TestForeignWithTracingOff(t *testing.T) {
 	activeOnce.Do(func() {})
+	activeDone.Store(true)
 	active = nil
 	bg := context.Background()
 	if ctx := ContextWithForeignSpan(bg, foreignTID, foreignSID, true, ""); ctx != bg {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 )
 
 // jsonLines writes each span as one JSON object per line (the OTLP JSON
@@ -32,7 +33,7 @@ func newJSONLines(dest string, log *logger) exporter {
 
 func (j *jsonLines) dest() string { return j.to }
 
-func (j *jsonLines) export(spans []*Span) error {
+func (j *jsonLines) export(spans []*Span, _ time.Time) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	b := j.buf[:0]

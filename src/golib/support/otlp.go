@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,8 +15,8 @@ import (
 // over http:// or https://, with the headers and the resource the
 // environment gives (otlpenv.go), retrying transient failures within the
 // export timeout. The transport lives in package rtool.invalid/support/otlp
-// (it needs the net and crypto packages), which registers itself; a
-// program built without it does not export OTLP.
+// (it needs the net and crypto packages), which registers itself when it
+// is initialised; a program built without it does not export OTLP.
 
 // OTLPConfig is what the transport is set up with, from the environment.
 type OTLPConfig struct {
@@ -43,11 +44,35 @@ type OTLPClient interface {
 // certificate file that cannot be used) is a configuration error.
 type OTLPTransport func(OTLPConfig) (OTLPClient, error)
 
-var otlpTransport OTLPTransport
+var (
+	otlpTransport  OTLPTransport
+	otlpRegistered atomic.Bool // otlpTransport is set (for readers other than init)
+	// otlpLinked is true when rtool.invalid/support/otlp is in the
+	// program, from its start: that package defines this variable with
+	// an initial value (//go:linkname), which the linker prefers to this
+	// zero definition. Unlike the registration, it does not wait for
+	// package initialisation, whose order follows import paths: a
+	// package that sorts first may log (and so ask whether tracing is
+	// on) before the transport's package is initialised.
+	otlpLinked bool
+)
 
 // RegisterOTLPTransport installs the OTLP transport (from the init
 // function of rtool.invalid/support/otlp).
-func RegisterOTLPTransport(t OTLPTransport) { otlpTransport = t }
+func RegisterOTLPTransport(t OTLPTransport) {
+	otlpTransport = t
+	otlpRegistered.Store(t != nil)
+}
+
+// otlpPending: the program has the OTLP transport but it has not
+// registered yet (its package is not initialised), so whether OTLP can be
+// exported cannot be decided yet. Spans cannot end before then (advice
+// that makes spans imports the transport, which is thus initialised
+// first); only questions such as a log record's "is a span current" come
+// earlier, and they get "tracing is off, for now".
+func otlpPending() bool {
+	return otlpLinked && !otlpRegistered.Load()
+}
 
 // otlpEndpoint is the URL to post spans to, the variable it comes from and
 // that variable's value; all "" if neither is set.
@@ -367,13 +392,16 @@ func exeName() string {
 // the start: one batch holds the exporter for at most the export timeout
 // (plus the last attempt's own, bounded by the same deadline). The error
 // says what the last attempt got, and how many there were.
-func (o *otlp) export(spans []*Span) error {
+func (o *otlp) export(spans []*Span, cut time.Time) error {
 	body := o.encode(o.buf[:0], o.resource, spans)
 	if cap(body) <= maxKeptBuffer {
 		o.buf = body
 	}
 	start := o.now()
-	deadline := start.Add(o.timeout)
+	deadline, budget := start.Add(o.timeout), "the export timeout of "+o.timeout.String()
+	if !cut.IsZero() && cut.Before(deadline) {
+		deadline, budget = cut, "the program's end"
+	}
 	wait := o.backoff
 	for i := 1; ; i++ {
 		status, retryAfter, err := o.client.Post(body, deadline)
@@ -413,7 +441,7 @@ func (o *otlp) export(spans []*Span) error {
 			if i > 1 {
 				attempts = ", " + strconv.Itoa(i) + " attempts"
 			}
-			return retriesExhausted{errors.New(msg + " (giving up within the export timeout of " + o.timeout.String() + attempts + ")")}
+			return retriesExhausted{errors.New(msg + " (giving up within " + budget + attempts + ")")}
 		}
 		o.sleep(pause)
 		wait *= 2

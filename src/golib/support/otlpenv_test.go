@@ -186,7 +186,7 @@ func TestRetriesWithinTheExportTimeout(t *testing.T) {
 	} {
 		o, s := scriptedOTLP(c.answers...)
 		start := s.clock.now()
-		err := o.export([]*Span{{Name: "x"}})
+		err := o.export([]*Span{{Name: "x"}}, time.Time{})
 		if (err == nil) != (c.want == "") || err != nil && err.Error() != c.want || s.calls != c.calls || len(s.slept) != len(c.slept) {
 			t.Errorf("%s: %v after %d calls, slept %v\nwant %q after %d calls, slept %v", c.name, err, s.calls, s.slept, c.want, c.calls, c.slept)
 			continue
@@ -267,7 +267,7 @@ func TestQueueBoundedWhileTheCollectorIsDown(t *testing.T) {
 	}
 	wg.Wait()
 	during := heap()
-	r.flush(5 * time.Second)
+	r.flush(time.Now().Add(5 * time.Second))
 	if maxQueued.Load() > queueSize {
 		t.Fatalf("%d spans queued, beyond the bound %d", maxQueued.Load(), queueSize)
 	}

@@ -35,7 +35,7 @@ func TestPgxSpans(t *testing.T) {
 	if s := e.Span(); s.Name != "BATCH" || attr(s, "db.operation.batch.size") != int64(0) || attr(s, "db.query.text") != nil {
 		t.Errorf("empty batch: %q %v", s.Name, s.Attrs)
 	}
-	r.flush(time.Second)
+	r.flush(time.Now().Add(time.Second))
 	var kids []*Span
 	for _, k := range m.spans {
 		if k.Parent == s.SpanID {

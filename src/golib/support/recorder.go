@@ -13,64 +13,99 @@ import (
 
 // exporter sends finished spans somewhere.
 type exporter interface {
-	export(spans []*Span) error
+	// export sends spans; it gives up by cut unless cut is zero (the
+	// program is ending).
+	export(spans []*Span, cut time.Time) error
 	// dest names where the spans go, for messages (never with secrets).
 	dest() string
 }
 
-// recorder batches finished spans to an exporter from a background
-// goroutine. Ending a span appends it to a bounded buffer under a mutex;
-// the goroutine is woken only when a batch is full (or by its ticker, or a
-// flush), so that ending a span costs no goroutine switch. When the buffer
-// is full, spans are dropped and counted, never waited for.
+// recorder batches finished spans to an exporter. Ending a span appends it
+// to a bounded buffer under a mutex; nothing else runs until there is work:
+// the first span queued arms a timer (the batch period), a full batch or a
+// flush starts an exporting goroutine at once, and that goroutine ends as
+// soon as the queue is drained (re-arming the timer if spans remain). So
+// an idle program has no goroutine and no timer of rtool's: goroutine-leak
+// checks and the runtime's deadlock detector see the program alone. When
+// the buffer is full, spans are dropped and counted, never waited for.
 type recorder struct {
 	sampler  sampler
 	exporter exporter
+	// How long the program's end may wait for its last spans.
+	budget time.Duration
+
 	mu       sync.Mutex
 	pending  []*Span // at most queueSize
 	spare    []*Span // the other buffer, swapped in by the exporting goroutine
-	kick     chan struct{}
+	running  bool    // an exporting goroutine exists
+	timer    *time.Timer
+	armed    bool          // timer is set to start an export round
+	accepted int64         // spans ever queued
+	done     int64         // of those, exported or dropped by a round
+	want     int64         // a flush waits until done reaches this
+	watching bool          // spans wait: termination signals are watched (signalWatch)
+	progress chan struct{} // closed (and replaced) after every round
+
 	dropped  atomic.Int64 // queue full, or their export failed
 	exported atomic.Int64
 	inflight atomic.Int64 // spans taken and not yet exported or dropped
-	flushReq chan chan struct{}
-	losses   *losses
+	// The program is ending: exports give up by this time (unix
+	// nanoseconds; 0 while it runs).
+	cut    atomic.Int64
+	losses *losses
 }
 
 const (
 	queueSize   = 2048
 	batchSize   = 512
 	batchPeriod = time.Second
-	// How long a program's exit may wait for its last spans to be sent.
-	exitFlushTimeout = 2 * time.Second
+	// How long a program's end waits for its last spans by default
+	// (OTEL_BSP_EXPORT_TIMEOUT sets it): enough for a collector that is
+	// briefly away (a restart, a 503 with Retry-After: 1 or 2).
+	defaultExitBudget = 5 * time.Second
 )
 
 var (
 	active     *recorder
 	activeOnce sync.Once
+	// Set up: active is final (otherwise setup waits for the OTLP
+	// transport's registration, see otlpPending).
+	activeDone atomic.Bool
+	activeMu   sync.Mutex
 )
 
 // current is the process's recorder, set up from the environment on first
 // use; nil when no exporter is configured (or OTEL_SDK_DISABLED=true), so
-// that instrumentation costs next to nothing.
+// that instrumentation costs next to nothing. Called during package
+// initialisation before the OTLP transport registered itself (a package
+// whose path sorts first logging in its init), it answers nil without
+// deciding: tracing starts at the first call after the registration.
 func current() *recorder {
+	if activeDone.Load() {
+		return active
+	}
+	if otlpPending() {
+		return nil
+	}
 	activeOnce.Do(func() {
 		if r := setup(os.Stderr, time.Now); r != nil {
 			active = r
 			// When main returns or os.Exit is called (with any code).
 			// The program's other goroutines stay stopped meanwhile, as
 			// without rtool they would be gone.
-			runtime_rtglsAddExitHook(func() { runtime_rtglsExclusive(func() { r.exit(exitFlushTimeout) }, false) })
+			runtime_rtglsAddExitHook(func() { runtime_rtglsExclusive(r.exit, false) })
 			watchShutdown(r) // a fatal panic, SIGTERM, SIGINT
 		}
+		activeDone.Store(true)
 	})
 	return active
 }
 
 // setup reads the environment: the exporter (exporterFromEnv), the
-// sampler, OTEL_SDK_DISABLED and OTEL_LOG_LEVEL. Messages go to w; now is
-// the clock of their rate limit. Without an exporter configured, or with
-// the SDK disabled, it returns nil and prints nothing.
+// sampler, the exit budget, OTEL_SDK_DISABLED and OTEL_LOG_LEVEL.
+// Messages go to w; now is the clock of their rate limit. Without an
+// exporter configured, or with the SDK disabled, it returns nil and prints
+// nothing.
 func setup(w io.Writer, now func() time.Time) *recorder {
 	if os.Getenv("RTOOL_TRACE") == "" && otlpEndpointVar() == "" {
 		return nil
@@ -95,16 +130,20 @@ func setup(w io.Writer, now func() time.Time) *recorder {
 	if _, ok := e.(refused); ok {
 		l.quiet = true // said once already; every span is dropped and counted
 	}
-	return newRecorderReporting(samplerFromEnv(), e, l)
+	r := newRecorderReporting(samplerFromEnv(), e, l)
+	if v := os.Getenv("OTEL_BSP_EXPORT_TIMEOUT"); v != "" {
+		if d, ok := parseTimeout(v); ok {
+			r.budget = d
+		} else {
+			log.print(levelWarn, "OTEL_BSP_EXPORT_TIMEOUT="+shown(v)+" is not a timeout (a number of milliseconds above 0); using "+defaultExitBudget.String())
+		}
+	}
+	return r
 }
 
 func newRecorderReporting(s sampler, e exporter, l *losses) *recorder {
-	r := &recorder{sampler: s, exporter: e, pending: make([]*Span, 0, queueSize), spare: make([]*Span, 0, queueSize),
-		kick: make(chan struct{}, 1), flushReq: make(chan chan struct{}), losses: l}
-	// A goroutine of the runtime's: invisible to the program's goroutine
-	// counts, leak checks, dumps and the deadlock detector.
-	runtime_rtglsGo(r.loop)
-	return r
+	return &recorder{sampler: s, exporter: e, budget: defaultExitBudget, pending: make([]*Span, 0, queueSize), spare: make([]*Span, 0, queueSize),
+		progress: make(chan struct{}), losses: l}
 }
 
 func (r *recorder) enqueue(s *Span) {
@@ -115,37 +154,76 @@ func (r *recorder) enqueue(s *Span) {
 		return
 	}
 	r.pending = append(r.pending, s)
-	full := len(r.pending)%batchSize == 0
-	r.mu.Unlock()
-	if full {
-		select {
-		case r.kick <- struct{}{}:
-		default:
+	r.accepted++
+	start, watch := false, !r.watching
+	r.watching = true // a termination signal must export them now
+	if !r.running {
+		if len(r.pending) >= batchSize {
+			start = r.startLocked()
+		} else if !r.armed {
+			r.armLocked()
 		}
+	}
+	r.mu.Unlock()
+	if watch {
+		r.signalWatch()
+	}
+	if start {
+		runtime_rtglsGo(r.run)
 	}
 }
 
-// take swaps the pending buffer for the spare one and returns its spans.
-func (r *recorder) take() []*Span {
-	r.mu.Lock()
-	batch := r.pending
-	r.pending = r.spare[:0]
-	r.inflight.Store(int64(len(batch)))
-	r.mu.Unlock()
-	return batch
+// armLocked sets the timer of the batch period: when it fires, the spans
+// queued meanwhile are exported.
+func (r *recorder) armLocked() {
+	r.armed = true
+	if r.timer == nil {
+		r.timer = time.AfterFunc(batchPeriod, r.tick)
+	} else {
+		r.timer.Reset(batchPeriod)
+	}
 }
 
-func (r *recorder) loop() {
-	tick := time.NewTicker(batchPeriod)
-	defer tick.Stop()
+// startLocked marks an exporting goroutine as running (the caller starts
+// it once the lock is released) and disarms the timer; false if one runs.
+func (r *recorder) startLocked() bool {
+	if r.running {
+		return false
+	}
+	r.running = true
+	if r.armed {
+		r.armed = false
+		r.timer.Stop() // if it fires anyway, tick finds a goroutine running
+	}
+	return true
+}
+
+// tick is the batch period's end, on the timer's own goroutine, which
+// starts the exporting one (a system goroutine, see runtime_rtglsGo).
+func (r *recorder) tick() {
+	r.mu.Lock()
+	r.armed = false
+	start := len(r.pending) > 0 && r.startLocked()
+	r.mu.Unlock()
+	if start {
+		runtime_rtglsGo(r.run)
+	}
+}
+
+// run exports rounds (all that is queued, in batches) while a full batch
+// or a flush waits, then ends, leaving the timer armed if spans remain.
+func (r *recorder) run() {
 	for {
-		var done chan struct{}
-		select {
-		case <-r.kick:
-		case <-tick.C:
-		case done = <-r.flushReq:
+		r.mu.Lock()
+		batch := r.pending
+		r.pending = r.spare[:0]
+		r.inflight.Store(int64(len(batch)))
+		r.mu.Unlock()
+
+		var cut time.Time
+		if c := r.cut.Load(); c != 0 {
+			cut = time.Unix(0, c)
 		}
-		batch := r.take()
 		var failed error
 		down := false
 		for i := 0; i < len(batch); i += batchSize {
@@ -156,7 +234,7 @@ func (r *recorder) loop() {
 			// next round tries again).
 			if down {
 				r.dropped.Add(int64(len(part)))
-			} else if err := r.exporter.export(part); err != nil {
+			} else if err := r.exporter.export(part, cut); err != nil {
 				r.dropped.Add(int64(len(part)))
 				failed = err
 				_, down = err.(retriesExhausted)
@@ -166,12 +244,29 @@ func (r *recorder) loop() {
 			r.inflight.Add(-int64(len(part)))
 		}
 		clear(batch) // let the spans go
+		r.losses.note(r.dropped.Load(), failed, false)
+
 		r.mu.Lock()
 		r.spare = batch[:0]
+		r.done += int64(len(batch))
+		close(r.progress)
+		r.progress = make(chan struct{})
+		more := len(r.pending) >= batchSize || r.want > r.done
+		unwatch := false
+		if !more {
+			r.running = false
+			if len(r.pending) > 0 {
+				r.armLocked()
+			} else {
+				unwatch, r.watching = r.watching, false // nothing left to lose
+			}
+		}
 		r.mu.Unlock()
-		r.losses.note(r.dropped.Load(), failed, false)
-		if done != nil {
-			close(done)
+		if unwatch {
+			r.signalWatch()
+		}
+		if !more {
+			return
 		}
 	}
 }
@@ -180,35 +275,58 @@ func (r *recorder) loop() {
 // by itself when main returns and on os.Exit.
 func Flush(timeout time.Duration) {
 	if r := current(); r != nil {
-		r.flush(timeout)
+		r.flush(time.Now().Add(timeout))
 	}
 }
 
-// flush is Flush; false if it gave up waiting.
-func (r *recorder) flush(timeout time.Duration) bool {
-	done := make(chan struct{})
-	select {
-	case r.flushReq <- done:
-	case <-time.After(timeout):
-		return false
-	}
-	select {
-	case <-done:
+// flush exports the spans queued so far, waiting until deadline at most;
+// false if it gave up waiting.
+func (r *recorder) flush(deadline time.Time) bool {
+	r.mu.Lock()
+	target := r.accepted
+	if r.done >= target {
+		r.mu.Unlock()
+		// Nothing to export; a report held back by its rate limit may
+		// be due.
+		r.losses.note(r.dropped.Load(), nil, false)
 		return true
-	case <-time.After(timeout):
-		return false
+	}
+	r.want = max(r.want, target)
+	start := r.startLocked()
+	r.mu.Unlock()
+	if start {
+		runtime_rtglsGo(r.run)
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	for {
+		r.mu.Lock()
+		if r.done >= target {
+			r.mu.Unlock()
+			return true
+		}
+		progress := r.progress
+		r.mu.Unlock()
+		select {
+		case <-progress:
+		case <-t.C:
+			return false
+		}
 	}
 }
 
-// exit flushes, waiting at most timeout, and then says what was lost and
-// not yet told: the exit hook, when main returns or os.Exit is called.
-func (r *recorder) exit(timeout time.Duration) {
+// exit flushes, waiting at most the exit budget in all (exports give up
+// by then too), and then says what was lost and not yet told: when main
+// returns, os.Exit is called, a panic or a signal ends the program.
+func (r *recorder) exit() {
+	deadline := time.Now().Add(r.budget)
+	r.cut.CompareAndSwap(0, deadline.UnixNano())
 	r.losses.exiting.Store(true)
-	if !r.flush(timeout) {
+	if !r.flush(deadline) {
 		r.mu.Lock()
 		n := int64(len(r.pending)) + r.inflight.Load()
 		r.mu.Unlock()
-		r.losses.gaveUp(n, timeout)
+		r.losses.gaveUp(n, r.budget)
 	}
 	r.losses.note(r.dropped.Load(), nil, true)
 }
@@ -323,8 +441,8 @@ var errRefused = errors.New("not exported")
 // is dropped and counted, none is sent.
 type refused struct{ to string }
 
-func (refused) export([]*Span) error { return errRefused }
-func (e refused) dest() string       { return e.to }
+func (refused) export([]*Span, time.Time) error { return errRefused }
+func (e refused) dest() string                  { return e.to }
 
 // lossReportPeriod: a failing exporter is reported at its first failure,
 // then at most this often.

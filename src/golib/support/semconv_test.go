@@ -80,7 +80,7 @@ func TestDBSpans(t *testing.T) {
 	if o.Name != "other_sql" || attr(o, "error.type") != "io.ErrUnexpectedEOF" || attr(o, "db.response.status_code") != nil {
 		t.Errorf("no summary, no operation: %q %v", o.Name, o.Attrs)
 	}
-	r.flush(time.Second)
+	r.flush(time.Now().Add(time.Second))
 	for mode, ok := range map[string]bool{"": true, "Raw": true, " off ": true, "sanitized": true, "verbatim": false} {
 		if got, gotOK := parseQueryTextMode(mode); gotOK != ok || !ok && got != querySanitized {
 			t.Errorf("parseQueryTextMode(%q) = %d, %v", mode, got, gotOK)

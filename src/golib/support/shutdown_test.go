@@ -5,28 +5,61 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
-// The runtime starts os/signal's watch once, when both it and the support
-// library's flush are there (this binary's os/signal is not instrumented:
-// the test stands in for it).
-func TestTerminationWatchStartsOnceWithTracing(t *testing.T) {
-	var started []func(bool)
-	watch := func(flush func(dying bool)) { started = append(started, flush) }
-	runtime_rtglsSigwatch(watch, nil)
-	if len(started) != 0 {
-		t.Fatal("the watch started without tracing")
+// Termination signals are watched exactly while spans wait for export:
+// os/signal's advice (a stand-in here: this binary's os/signal is not
+// instrumented) is asked to catch up when the first span is queued and
+// once the queue is drained, and nothing runs in between or after (no
+// goroutine, no timer): an idle program is left alone.
+func TestSignalWatchOnlyWhileSpansWait(t *testing.T) {
+	var calls []bool
+	signalSync = func(want func() bool, flush func(bool)) { calls = append(calls, want()) }
+	t.Cleanup(func() { signalSync = nil })
+	m := &memory{}
+	r := use(t, sampler{parentBased: true, bound: 1 << 63}, m)
+	before := runtime.NumGoroutine()
+	for i := 0; i < 3; i++ {
+		_, s := Start(context.Background(), "x", KindInternal)
+		s.End()
 	}
-	watchShutdown(newRecorder(sampler{parentBased: true, bound: 1 << 63}, &memory{}))
-	if len(started) != 1 || started[0] == nil {
-		t.Fatalf("the watch started %d times when tracing started, want 1", len(started))
+	if len(calls) != 1 || !calls[0] {
+		t.Fatalf("asked %v after the first spans, want [true]", calls)
 	}
-	watchShutdown(newRecorder(sampler{parentBased: true, bound: 1 << 63}, &memory{}))
-	runtime_rtglsSigwatch(watch, nil)
-	if len(started) != 1 {
-		t.Fatalf("the watch started %d times, want once", len(started))
+	if n := runtime.NumGoroutine(); n != before {
+		t.Fatalf("%d goroutines while spans wait for the batch period, want %d", n, before)
+	}
+	if !r.flush(time.Now().Add(5 * time.Second)) {
+		t.Fatal("flush gave up")
+	}
+	if len(m.spans) != 3 || len(calls) != 2 || calls[1] {
+		t.Fatalf("exported %d spans (want 3); asked %v (want [true false])", len(m.spans), calls)
+	}
+	r.mu.Lock()
+	idle := !r.running && !r.armed && len(r.pending) == 0
+	r.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() != before && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if !idle || runtime.NumGoroutine() != before {
+		t.Fatalf("after the export: idle %v, %d goroutines (want %d)", idle, runtime.NumGoroutine(), before)
+	}
+	// The batch period exports by itself, then leaves nothing behind.
+	_, s := Start(context.Background(), "y", KindInternal)
+	s.End()
+	for len(calls) < 4 && time.Now().Before(deadline.Add(batchPeriod)) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	m.mu.Lock()
+	n := len(m.spans)
+	m.mu.Unlock()
+	if n != 4 || len(calls) != 4 || !calls[2] || calls[3] {
+		t.Fatalf("after the batch period: %d spans (want 4), asked %v", n, calls)
 	}
 }
 

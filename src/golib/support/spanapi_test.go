@@ -136,7 +136,7 @@ func TestChangesAfterEndAreIgnored(t *testing.T) {
 	s.RecordPanic("late")
 	EndHTTPServer(s, 500, "GET /x", "/x")
 	s.End()
-	r.flush(time.Second)
+	r.flush(time.Now().Add(time.Second))
 	if len(m.spans) != 1 {
 		t.Fatalf("%d spans exported, want 1", len(m.spans))
 	}
@@ -187,7 +187,7 @@ func TestSpanWithoutRecorder(t *testing.T) {
 	}
 	_, c := Start(ContextWithSpan(context.Background(), p), "child", KindInternal)
 	c.End()
-	r.flush(time.Second)
+	r.flush(time.Now().Add(time.Second))
 	if len(m.spans) != 1 || m.spans[0] != c || c.TraceID != p.TraceID || c.Parent != p.SpanID {
 		t.Fatalf("exported %d spans; the child's parent is not the placeholder", len(m.spans))
 	}

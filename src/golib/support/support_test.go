@@ -20,7 +20,7 @@ type memory struct {
 	block chan struct{}
 }
 
-func (m *memory) export(spans []*Span) error {
+func (m *memory) export(spans []*Span, _ time.Time) error {
 	if m.block != nil {
 		<-m.block
 	}
@@ -40,6 +40,7 @@ func newRecorder(s sampler, e exporter) *recorder {
 func use(t testing.TB, s sampler, e exporter) *recorder {
 	t.Helper()
 	activeOnce.Do(func() {})
+	activeDone.Store(true)
 	r := newRecorder(s, e)
 	active = r
 	t.Cleanup(func() { active = nil })
@@ -185,7 +186,7 @@ func TestOTLPExportRetriesAndEncodes(t *testing.T) {
 	s.EndNano = s.StartNano + 1e6
 	s.Attrs = []Attr{String("s", "v\u00e9"), Int("i", 7), Bool("b", true), Float("f", 1.5)}
 	s.Events = []Event{{Name: "e", TimeNano: 1_000_000_005, Attrs: []Attr{String("x", "y")}}}
-	if err := e.export([]*Span{s}); err != nil {
+	if err := e.export([]*Span{s}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if calls != 3 || gotEndpoint != "http://collector:4318/v1/traces" || len(gotHeaders) != 2 || gotHeaders[0] != [2]string{"Authorization", "Bearer x"} {
@@ -229,7 +230,7 @@ func TestJSONLines(t *testing.T) {
 	e := newJSONLines(path, &logger{w: os.Stderr, max: levelInfo})
 	s := &Span{Name: "a", Kind: KindInternal, Sampled: true, StartNano: nowNano()}
 	s.EndNano = s.StartNano
-	if err := e.export([]*Span{s, s}); err != nil {
+	if err := e.export([]*Span{s, s}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
@@ -246,6 +247,7 @@ func TestJSONLines(t *testing.T) {
 
 func TestNoExporterNoCost(t *testing.T) {
 	activeOnce.Do(func() {})
+	activeDone.Store(true)
 	active = nil
 	ctx, s := Start(context.Background(), "x", KindInternal, String("k", "v"))
 	if s != nil || ctx != context.Background() || CurrentSpan() != nil {
@@ -499,6 +501,7 @@ func BenchmarkCurrentSpan(b *testing.B) {
 
 func BenchmarkSpanNoExporter(b *testing.B) {
 	activeOnce.Do(func() {})
+	activeDone.Store(true)
 	active = nil
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
@@ -509,8 +512,8 @@ func BenchmarkSpanNoExporter(b *testing.B) {
 
 type discard struct{}
 
-func (discard) export([]*Span) error { return nil }
-func (discard) dest() string         { return "nowhere" }
+func (discard) export([]*Span, time.Time) error { return nil }
+func (discard) dest() string                    { return "nowhere" }
 
 func BenchmarkSpanBatching(b *testing.B) {
 	use(b, sampler{bound: 1 << 63}, discard{})

@@ -20,11 +20,19 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	_ "unsafe" // go:linkname
 
 	"rtool.invalid/support"
 )
 
 func init() { support.RegisterOTLPTransport(newClient) }
+
+// linked tells the support library, from the program's start, that this
+// transport is in the program (see support's otlpLinked): a static value,
+// set before any package is initialised.
+//
+//go:linkname linked rtool.invalid/support.otlpLinked
+var linked = true
 
 // Enabled is support.Enabled. Advice that may export calls it from here,
 // which links this transport into the program.
