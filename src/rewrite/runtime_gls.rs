@@ -83,6 +83,9 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
         return Err(unknown(proc_path, 1, "func newproc1 has no parameter `callergp *g`"));
     }
     let clear_at = anchor_end(proc_src, "gp.labels = nil", "gdestroy").map_err(|(line, msg)| unknown(proc_path, line, &msg))?;
+    const EXTRA_M: &str = "if !iscgo && cgoHasExtraM && extraMLength.Load() > 0 {";
+    let extra_m_at =
+        anchor_end(proc_src, EXTRA_M, "checkdead").map_err(|(line, msg)| unknown(proc_path, line, &msg))? - EXTRA_M.len() + "if ".len();
     const PREPRINT: &str = "preprintpanics(&p)";
     let fatal_at = anchor_end(panic_src, PREPRINT, "gopanic").map_err(|(line, msg)| unknown(panic_path, line, &msg))? - PREPRINT.len();
 
@@ -111,7 +114,19 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
         0..0,
         [
             (r2, insert(r2_src, r2_path, &[(field_at, "; rtgls unsafe.Pointer")])),
-            (proc, insert(proc_src, proc_path, &[(inherit_at, "; rtgls_inherit(newg, callergp)"), (clear_at, "; gp.rtgls = nil")])),
+            (
+                proc,
+                insert(
+                    proc_src,
+                    proc_path,
+                    &[
+                        (inherit_at, "; rtgls_inherit(newg, callergp)"),
+                        (clear_at, "; gp.rtgls = nil"),
+                        (extra_m_at, "("),
+                        (extra_m_at + "!iscgo".len(), " || rtgls_cgoadded != \"\")"),
+                    ],
+                ),
+            ),
             (panic, insert(panic_src, panic_path, &[(fatal_at, "rtgls_panicking(); ")])),
         ],
     );
@@ -229,7 +244,7 @@ mod tests {
     use super::*;
 
     const RUNTIME2: &str = "package runtime\n\nimport \"unsafe\"\n\ntype g struct {\n\tstack stack // offset known\n\tm *m\n\n\t// A comment.\n\tvalgrindStackID uintptr // trailing\n}\n\ntype m struct {\n\tg0 *g\n}\n";
-    const PROC: &str = "package runtime\n\nimport \"internal/runtime/exithook\"\n\nimport (\n\t\"internal/runtime/atomic\"\n)\n\nfunc malg() *g {\n\tnewg := new(g)\n\treturn newg\n}\n\nfunc newproc1(fn *funcval, callergp *g, callerpc uintptr) *g {\n\tif true {\n\t\tnewg.labels = mp.curg.labels\n\t}\n\treturn newg\n}\n\nfunc gdestroy(gp *g) {\n\tgp.labels = nil\n\tgp.timer = nil\n}\n";
+    const PROC: &str = "package runtime\n\nimport \"internal/runtime/exithook\"\n\nimport (\n\t\"internal/runtime/atomic\"\n)\n\nfunc malg() *g {\n\tnewg := new(g)\n\treturn newg\n}\n\nfunc newproc1(fn *funcval, callergp *g, callerpc uintptr) *g {\n\tif true {\n\t\tnewg.labels = mp.curg.labels\n\t}\n\treturn newg\n}\n\nfunc gdestroy(gp *g) {\n\tgp.labels = nil\n\tgp.timer = nil\n}\n\nfunc checkdead() {\n\tvar run0 int32\n\tif !iscgo && cgoHasExtraM && extraMLength.Load() > 0 {\n\t\trun0 = 1\n\t}\n}\n";
 
     const PANIC: &str = "package runtime\n\nfunc preprintpanics(p *_panic) {\n}\n\nfunc gopanic(e any) {\n\tvar p _panic\n\t// ran out of deferred calls\n\tpreprintpanics(&p)\n\n\tfatalpanic(&p)   // should not return\n}\n";
 
@@ -267,6 +282,8 @@ mod tests {
         let proc = String::from_utf8(p.changed[1].1.clone()).unwrap();
         assert!(proc.contains("\t\tnewg.labels = mp.curg.labels; rtgls_inherit(newg, callergp)\n"), "{proc}");
         assert!(proc.contains("\tgp.labels = nil; gp.rtgls = nil\n\tgp.timer = nil\n"), "{proc}");
+        assert!(proc.contains("\n\tif (!iscgo || rtgls_cgoadded != \"\") && cgoHasExtraM && extraMLength.Load() > 0 {\n"), "{proc}");
+        assert_eq!(proc.lines().count(), PROC.lines().count() + 1);
         let panic = String::from_utf8(p.changed[2].1.clone()).unwrap();
         assert!(panic.starts_with("//line /go/src/runtime/panic.go:1:1\n"));
         assert!(panic.contains("\n\t// ran out of deferred calls\n\trtgls_panicking(); preprintpanics(&p)\n\n\tfatalpanic"), "{panic}");
@@ -318,6 +335,7 @@ mod tests {
             (RUNTIME2.to_string(), PROC.replace("\tgp.timer = nil", "\tgp.labels = nil"), "proc.go:1:1", "found 2 times"),
             (RUNTIME2.to_string(), PROC.replace("func gdestroy", "func gfput"), "proc.go:22:1", "not in func gdestroy"),
             (RUNTIME2.to_string(), PROC.replace("callergp *g", "parent *g"), "proc.go:1:1", "callergp"),
+            (RUNTIME2.to_string(), PROC.replace("if !iscgo && cgoHasExtraM", "if !iscgo && hasExtraM"), "proc.go:1:1", "cgoHasExtraM"),
             (RUNTIME2.to_string(), PROC.replace("internal/runtime/exithook", "internal/x"), "proc.go:1:1", "exithook"),
             (RUNTIME2.to_string(), PROC.replace("internal/runtime/atomic", "internal/x"), "proc.go:1:1", "atomic"),
             (RUNTIME2.replace("import \"unsafe\"", ""), PROC.to_string(), "runtime2.go:1:1", "unsafe"),

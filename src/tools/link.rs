@@ -16,6 +16,8 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
+const CGO: &str = "runtime/cgo";
+
 /// The linker's new arguments, if it needs any.
 pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
     let args = call.text_args()?;
@@ -59,6 +61,11 @@ pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
         if call.args.len() == args.len() { call.args.clone() } else { args.iter().map(OsString::from).collect() };
     if let Some(i) = new_args.iter().position(|a| a == "-importcfg") {
         new_args[i + 1] = new_cfg.into();
+        // A program that had no cgo of its own keeps its deadlock detection
+        // (see runtime.rtgls_cgoadded in the runtime patch).
+        if added.iter().any(|p| *p == CGO) {
+            new_args.splice(i + 2..i + 2, [OsString::from("-X"), OsString::from("runtime.rtgls_cgoadded=1")]);
+        }
     }
     Ok(Some(new_args))
 }
