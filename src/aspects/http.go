@@ -56,9 +56,7 @@ func rtoolHTTPServerEnd(span *support.Span, w ResponseWriter, req *Request) {
 		if rw.wroteHeader {
 			status = rw.status
 		}
-	case interface{ RtoolStatus() int }: // HTTP/2 of Go 1.27 on (net/http/internal/http2)
-		status = rw.RtoolStatus()
-	default:
+	default: // HTTP/2: builtin.http-h2-status, builtin.http-h2-internal-status
 		if f := rtoolHTTP2Status.Load(); f != nil {
 			status = (*f)(w)
 		}
@@ -79,10 +77,11 @@ func rtoolHeader(h Header, key string) string {
 	return ""
 }
 
-// rtoolHTTP2Status reads the status of the bundled HTTP/2 server's
-// writer (Go 1.22 to 1.26), set by builtin.http-h2-status: only code that
-// exists with the bundle may name its types (-tags nethttpomithttp2
-// leaves it out).
+// rtoolHTTP2Status reads the status of the HTTP/2 server's writer, set by
+// builtin.http-h2-status (the bundled server, Go 1.22 to 1.26) or
+// builtin.http-h2-internal-status (net/http/internal/http2, Go 1.27 on):
+// only code that exists with the HTTP/2 server may name its types (-tags
+// nethttpomithttp2 leaves it out).
 var rtoolHTTP2Status atomic.Pointer[func(ResponseWriter) int]
 
 // rtoolErrorType is error.type for an error of net/http's client: the
@@ -169,6 +168,27 @@ func _() {
 					return rw.rws.status
 				}
 				return 0
+			}
+			return -1
+		}
+		rtoolHTTP2Status.Store(&f)
+	}
+}
+
+// Go 1.27 on: net/http's HTTP/2 handler adapter (http2.go, only with the
+// HTTP/2 server) wraps the writer of net/http/internal/http2, whose status
+// RtoolStatus (builtin.http-h2-internal) reads. `http2` is that file's own
+// import of net/http/internal/http2 (its signature names it), not one of
+// this file's: the unit test of built-in imports holds on every Go version.
+//
+//rtool:aspect builtin.http-h2-internal-status
+//rtool:where std && package(net/http) && function(name=ServeHTTP, receiver=http2Handler, params="*http2.ResponseWriter, *http2.ServerRequest")
+//rtool:prepend
+func _() {
+	if rtoolHTTP2Status.Load() == nil {
+		f := func(w ResponseWriter) int {
+			if rw, ok := w.(http2ResponseWriter); ok {
+				return http2.RtoolStatus(rw.ResponseWriter)
 			}
 			return -1
 		}

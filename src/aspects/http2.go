@@ -5,14 +5,17 @@
 // that package does not have.
 package aspects
 
-// Go 1.27 moved the HTTP/2 server into net/http/internal/http2: its writer
-// tells its status itself (net/http wraps it in a type that promotes the
-// method).
+// Go 1.27 moved the HTTP/2 server into net/http/internal/http2, whose
+// writer net/http embeds in its own (http2ResponseWriter): net/http reads
+// the status through this function (builtin.http-h2-internal-status). A
+// function, not a method, so neither writer's method set changes; exported
+// only to net/http, as nothing outside the standard library can import an
+// internal package.
 //
 //rtool:aspect builtin.http-h2-internal
 //rtool:where std && package(net/http/internal/http2)
 //rtool:inject
-func (w *responseWriter) RtoolStatus() int {
+func RtoolStatus(w *responseWriter) int {
 	if w == nil || w.rws == nil {
 		return -1
 	}

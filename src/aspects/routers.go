@@ -2,14 +2,15 @@
 
 // HTTP routers: the server span net/http makes for each request
 // (builtin.http-server) gets the route template the router matched as
-// http.route and in its name. Each router gets one middleware of rtool's,
-// added through its own Use when the router is made (chi.NewMux and
-// NewRouter, gin.New and Default, echo.New, mux.NewRouter), so it is the
-// outermost of the router's middlewares, and reports to
-// support.SetHTTPRoute, which picks the most specific template when
-// routers nest. Switched off with RTOOL_DISABLE=builtin.chi, builtin.gin,
-// builtin.echo, builtin.mux. Each is kept to the versions tested, from the
-// oldest tested to the next major version (module-version).
+// http.route and in its name. Each router is observed from inside, where
+// it has matched the request's route, and reports to support.SetHTTPRoute
+// (which picks the most specific template when routers nest): nothing is
+// added to the router (no handler, middleware or exported name), so what
+// its API returns is what it returns without rtool. Switched off with
+// RTOOL_DISABLE=builtin.chi, builtin.gin, builtin.echo, builtin.mux. Each
+// is kept to the versions tested, from the oldest tested to the next major
+// version (module-version). The injected helpers' code must compile at the
+// oldest language version those modules declare (no `any`, no generics).
 package aspects
 
 import (
@@ -20,135 +21,112 @@ import (
 	"rtool.invalid/support"
 )
 
-// chi: a mounted sub-router (Route, Mount of a chi router) shares its
-// parent's routing context, whose RoutePattern() is the full template
-// once routing is done: read after the handler, and only if this router
-// added a pattern (else it matched nothing, or only the mount point of a
-// sub-router that matched nothing).
+// chi: routeHTTP is where a Mux finds the route, after its middlewares.
+// A mounted sub-router (Route, Mount of a chi router) shares its parent's
+// routing context, whose RoutePattern() is the full template once routing
+// is done: read when routeHTTP returns (also when the handler panics), and
+// only if this router added a pattern (else it matched nothing, or only
+// the mount point of a sub-router that matched nothing).
 //
+//rtool:aspect builtin.chi-route
+//rtool:where package(github.com/go-chi/chi/v5) && function(name=routeHTTP, receiver=*Mux) && module-version(min=v5.0.12, below=v6.0.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		if rtoolCtx := RouteContext(RtoolParam1.Context()); rtoolCtx != nil {
+			defer rtoolChiRoute(rtoolCtx, len(rtoolCtx.RoutePatterns), RtoolParam1.URL.Path)
+		}
+	}
+}
+
 //rtool:aspect builtin.chi-helpers
 //rtool:where package(github.com/go-chi/chi/v5) && module-version(min=v5.0.12, below=v6.0.0)
 //rtool:inject
-func rtoolChiRoute(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rctx := RouteContext(r.Context())
-		if rctx == nil || !support.Enabled() {
-			next.ServeHTTP(w, r)
-			return
-		}
-		n := len(rctx.RoutePatterns)
-		defer func() { // also when the handler panics
-			route := ""
-			if len(rctx.RoutePatterns) > n {
-				route = rctx.RoutePattern()
-			}
-			support.SetHTTPRoute(route, r.URL.Path, false)
-		}()
-		next.ServeHTTP(w, r)
-	})
+func rtoolChiRoute(rctx *Context, before int, path string) {
+	route := ""
+	if len(rctx.RoutePatterns) > before {
+		route = rctx.RoutePattern()
+	}
+	support.SetHTTPRoute(route, path, false)
 }
 
-// Marks a Mux whose first middleware is rtool's, for Middlewares.
+// gin: handleHTTPRequest looks the route up and runs its handler chain
+// (or the 404/405 chain, or a redirect): when it returns, the context's
+// fullPath is the matched route's template, "" when none matched. The
+// path is read before: a handler may change the request.
 //
-//rtool:aspect builtin.chi-field
-//rtool:where package(github.com/go-chi/chi/v5) && struct(github.com/go-chi/chi/v5.Mux) && module-version(min=v5.0.12, below=v6.0.0)
-//rtool:add-field rtoolRoute bool
-
-//rtool:aspect builtin.chi-new
-//rtool:where package(github.com/go-chi/chi/v5) && function(name=NewMux, receiver=none) && module-version(min=v5.0.12, below=v6.0.0)
+//rtool:aspect builtin.gin-route
+//rtool:where package(github.com/gin-gonic/gin) && function(name=handleHTTPRequest, receiver=*Engine) && module-version(min=v1.7.7, below=v2.0.0)
 //rtool:prepend
 func _() {
-	defer func() {
-		RtoolResult0.Use(rtoolChiRoute)
-		RtoolResult0.rtoolRoute = true
-	}()
+	if support.Enabled() {
+		defer rtoolGinRoute(RtoolParam0, RtoolParam0.Request.URL.Path)
+	}
 }
 
-// Middlewares lists the user's middlewares only.
-//
-//rtool:aspect builtin.chi-middlewares
-//rtool:where package(github.com/go-chi/chi/v5) && function(name=Middlewares, receiver=*Mux) && module-version(min=v5.0.12, below=v6.0.0)
-//rtool:prepend
-func _() {
-	defer func() {
-		if RtoolReceiver.rtoolRoute && len(RtoolResult0) > 0 {
-			RtoolResult0 = RtoolResult0[1:]
-		}
-	}()
-}
-
-// gin: FullPath() is the matched route's template, "" when none matched
-// (the 404/405 handlers run the engine's middlewares too).
-//
 //rtool:aspect builtin.gin-helpers
 //rtool:where package(github.com/gin-gonic/gin) && module-version(min=v1.7.7, below=v2.0.0)
 //rtool:inject
-func rtoolGinRoute(c *Context) {
-	if support.Enabled() {
-		support.SetHTTPRoute(c.FullPath(), c.Request.URL.Path, false)
-	}
-	c.Next()
+func rtoolGinRoute(c *Context, path string) {
+	support.SetHTTPRoute(c.fullPath, path, false)
 }
 
-//rtool:aspect builtin.gin-new
-//rtool:where package(github.com/gin-gonic/gin) && function(name=New, receiver=none) && module-version(min=v1.7.7, below=v2.0.0)
+// echo: Router.Find matches the route (before the middlewares Use adds
+// run) and sets the context's path and handler; an unmatched request gets
+// echo's NotFoundHandler or MethodNotAllowedHandler, whose Path() is ""
+// or the path that matched for another method.
+//
+//rtool:aspect builtin.echo-route
+//rtool:where package(github.com/labstack/echo/v4) && function(name=Find, receiver=*Router) && module-version(min=v4.2.0, below=v5.0.0)
 //rtool:prepend
 func _() {
-	defer func() { RtoolResult0.Use(rtoolGinRoute) }()
+	if support.Enabled() {
+		defer rtoolEchoRoute(RtoolParam2)
+	}
 }
 
-// echo: routing is done before the middlewares Use adds run; an unmatched
-// request runs echo's NotFoundHandler or MethodNotAllowedHandler, whose
-// Path() is "" or the path that matched for another method.
-//
 //rtool:aspect builtin.echo-helpers
 //rtool:where package(github.com/labstack/echo/v4) && module-version(min=v4.2.0, below=v5.0.0)
 //rtool:inject
-func rtoolEchoRoute(next HandlerFunc) HandlerFunc {
-	return func(c Context) error {
-		if support.Enabled() {
-			route := c.Path()
-			switch reflect.ValueOf(c.Handler()).Pointer() {
-			case reflect.ValueOf(NotFoundHandler).Pointer(), reflect.ValueOf(MethodNotAllowedHandler).Pointer():
-				route = ""
-			}
-			support.SetHTTPRoute(route, c.Request().URL.Path, false)
-		}
-		return next(c)
+func rtoolEchoRoute(c Context) {
+	r := c.Request()
+	if r == nil || r.URL == nil {
+		return
+	}
+	route := c.Path()
+	switch reflect.ValueOf(c.Handler()).Pointer() {
+	case reflect.ValueOf(NotFoundHandler).Pointer(), reflect.ValueOf(MethodNotAllowedHandler).Pointer():
+		route = ""
+	}
+	support.SetHTTPRoute(route, r.URL.Path, false)
+}
+
+// gorilla/mux: Router.ServeHTTP puts the route Match found in the request
+// (requestWithRoute; setCurrentRoute before v1.7.0) right before calling
+// its handler. Only a route with a handler of its own is a match (a
+// sub-router's PathPrefix route comes here when the sub-router's
+// NotFoundHandler answers); a PathPrefix route's regexp is not anchored at
+// the end.
+//
+//rtool:aspect builtin.mux-route
+//rtool:where package(github.com/gorilla/mux) && (function(name=requestWithRoute, receiver=none) || function(name=setCurrentRoute, receiver=none)) && module-version(min=v1.6.2, below=v2.0.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolMuxRoute(RtoolParam0, RtoolParam1)
 	}
 }
 
-//rtool:aspect builtin.echo-new
-//rtool:where package(github.com/labstack/echo/v4) && function(name=New, receiver=none) && module-version(min=v4.2.0, below=v5.0.0)
-//rtool:prepend
-func _() {
-	defer func() { RtoolResult0.Use(rtoolEchoRoute) }()
-}
-
-// gorilla/mux: middlewares run only for a matched route, which
-// CurrentRoute names; a PathPrefix route's regexp is not anchored at the
-// end.
-//
 //rtool:aspect builtin.mux-helpers
 //rtool:where package(github.com/gorilla/mux) && module-version(min=v1.6.2, below=v2.0.0)
 //rtool:inject
-func rtoolMuxRoute(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if support.Enabled() {
-			if route := CurrentRoute(r); route != nil {
-				if tpl, err := route.GetPathTemplate(); err == nil {
-					re, _ := route.GetPathRegexp()
-					support.SetHTTPRoute(tpl, r.URL.Path, !strings.HasSuffix(re, "$"))
-				}
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-//rtool:aspect builtin.mux-new
-//rtool:where package(github.com/gorilla/mux) && function(name=NewRouter, receiver=none) && module-version(min=v1.6.2, below=v2.0.0)
-//rtool:prepend
-func _() {
-	defer func() { RtoolResult0.Use(rtoolMuxRoute) }()
+func rtoolMuxRoute(r *http.Request, val interface{}) {
+	route, ok := val.(*Route)
+	if !ok || route == nil || route.handler == nil {
+		return
+	}
+	if tpl, err := route.GetPathTemplate(); err == nil {
+		re, _ := route.GetPathRegexp()
+		support.SetHTTPRoute(tpl, r.URL.Path, !strings.HasSuffix(re, "$"))
+	}
 }
