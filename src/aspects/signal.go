@@ -77,8 +77,9 @@ func rtoolSync(want func() bool, flush func(dying bool)) {
 			}
 		}
 		rtoolSig.on = len(sigs) > 0
-		// Started by this watch, os/signal's loop can end once idle.
-		watchSignalLoop = rtoolLoop
+		// Started by this watch, os/signal's loop can end once idle, and
+		// is a goroutine of the runtime's: no dump or count shows it.
+		watchSignalLoop = rtoolSystemLoop
 	}
 	if !on {
 		rtoolSig.on = false
@@ -104,6 +105,14 @@ func rtoolSync(want func() bool, flush func(dying bool)) {
 		}
 	}
 }
+
+// rtoolGo starts f as a system goroutine (the runtime patch's rtgls_go).
+//
+//go:linkname rtoolGo runtime.rtgls_go
+func rtoolGo(f func())
+
+// rtoolSystemLoop starts rtoolLoop as a system goroutine.
+func rtoolSystemLoop() { rtoolGo(rtoolLoop) }
 
 // rtoolLoop is os/signal's loop, ending when rtool's watch asks it to.
 func rtoolLoop() {

@@ -81,10 +81,11 @@ func watchShutdown(r *recorder) {
 	runtime_rtglsSetPanicHook(func() {
 		self := runtime_rtglsSelf()
 		if flusher.CompareAndSwap(0, self) {
-			// No other goroutine runs meanwhile: without rtool the program
-			// would be printing the panic and gone (and runtime.main, seeing
-			// no panic yet, would exit 0 where it should wait).
-			runtime_rtglsExclusive(r.exit, true)
+			// No other goroutine runs meanwhile, nor after: without rtool
+			// the program would be printing the panic and gone (and
+			// runtime.main, seeing no panic yet, would exit 0 where it
+			// should wait).
+			runtime_rtglsExclusive(r.exit, false)
 			close(flushed)
 		} else if flusher.Load() != self {
 			// A second goroutine's fatal panic waits for the first's flush,
