@@ -1,5 +1,5 @@
-//! The goroutine-local-storage patch of package runtime. Four same-line
-//! edits (five on Go 1.22) and one new file, so every runtime line keeps
+//! The goroutine-local-storage patch of package runtime. Five same-line
+//! edits (six on Go 1.22) and one new file, so every runtime line keeps
 //! its number:
 //!
 //! - `runtime2.go`: `; rtgls unsafe.Pointer` after the last field of
@@ -17,14 +17,14 @@
 //!   refuses pulls of runtime symbols the runtime did not push), an
 //!   exit-hook registration in the shape of the release (1.22
 //!   `addExitHook`, 1.23+ `internal/runtime/exithook`), the fatal-panic
-//!   hook's registration, and `rtgls_sigwatch`, where rtool's advice in
-//!   os/signal and the support library meet without importing each other
-//!   (started once, with the runtime's atomics in the release's shape);
-//!   and what keeps an instrumented program's behaviour its own: the panic
+//!   hook's registration, and what keeps an instrumented program's behaviour its own: the panic
 //!   in flight seen without recovering it (`rtgls_unwinding`), system
 //!   goroutines for the exporter (`rtgls_go`), the final export with user
 //!   goroutines unscheduled (`rtgls_exclusive`), `runtime.main` waiting
-//!   for a fatal panic being exported;
+//!   for a fatal panic being exported, cgo's extra M counted as without
+//!   cgo when only rtool's packages brought runtime/cgo (`rtgls_cgoadded`);
+//! - `proc.go`, func checkdead: `(!iscgo || rtgls_cgoadded != "")` for
+//!   `!iscgo`, so that a deadlock is still reported then;
 //! - Go 1.22 only, `exithook.go`, func runExitHooks: `&& rtgls_exitcollide()`
 //!   in `if exitHooks.runningExitHooks {`, so that a second goroutine's
 //!   exit during the hooks waits (as from 1.23) instead of throwing.
@@ -49,7 +49,7 @@ use std::path::Path;
 pub const ADDED_FILE: &str = "rtool_gls.go";
 
 /// The added file, with the imports and exit-hook call of the release
-/// filled in (EXITHOOK_IMPORT, ATOMIC_IMPORT, EXITHOOK_CALL).
+/// filled in (EXITHOOK_IMPORT, EXITHOOK_CALL).
 const ACCESSORS: &str = include_str!("runtime_gls.go.tmpl");
 
 /// The patched runtime: (index into `files`, new contents) for the three
@@ -104,11 +104,7 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
     } else {
         return Err(unknown(proc_path, 1, "found neither internal/runtime/exithook nor addExitHook"));
     };
-    let atomic = ["\"internal/runtime/atomic\"", "\"runtime/internal/atomic\""]
-        .into_iter()
-        .find(|a| lines(proc_src).any(|(_, l)| l.trim_ascii() == a.as_bytes()))
-        .ok_or_else(|| unknown(proc_path, 1, "proc.go imports neither internal/runtime/atomic nor runtime/internal/atomic"))?;
-    let accessors = ACCESSORS.replace("EXITHOOK_IMPORT", import).replace("EXITHOOK_CALL", call).replace("ATOMIC_IMPORT", atomic);
+    let accessors = ACCESSORS.replace("EXITHOOK_IMPORT", import).replace("EXITHOOK_CALL", call);
 
     changed.splice(
         0..0,
@@ -290,7 +286,6 @@ mod tests {
         assert_eq!(panic.lines().count(), PANIC.lines().count() + 1);
         let added = String::from_utf8(p.added.1).unwrap();
         assert!(added.contains("func rtgls_panicking() {") && added.contains("func rtgls_setpanichook(f func())"));
-        assert!(added.contains("atomic.Cas(&rtgls_sig.started, 0, 1)") && added.contains("\t\"internal/runtime/atomic\"\n"), "{added}");
         assert!(added.contains("exithook.Add(exithook.Hook{F: f, RunOnFailure: true})"));
         assert!(added.contains("\t\"internal/runtime/exithook\"\n"));
     }
@@ -298,7 +293,6 @@ mod tests {
     #[test]
     fn go122_exit_hooks() {
         let proc = PROC.replace("import \"internal/runtime/exithook\"", "func addExitHook(f func(), runOnNonZeroExit bool) {}");
-        let proc = proc.replace("internal/runtime/atomic", "runtime/internal/atomic");
         const HOOKS: &str = "package runtime\n\nfunc runExitHooks(exitCode int) {\n\tif exitHooks.runningExitHooks {\n\t\tthrow(\"internal error: exit hook invoked exit\")\n\t}\n}\n";
         let (mut f, mut cur) = files(RUNTIME2, &proc);
         f.push(SourceFile { path: "/go/src/runtime/exithook.go".into(), src: HOOKS.as_bytes().to_vec() });
@@ -307,7 +301,6 @@ mod tests {
         let p = patch(&f, &refs).unwrap();
         let added = String::from_utf8(p.added.1).unwrap();
         assert!(added.contains("\tf = rtgls_exithook\n\taddExitHook(f, true)\n"), "{added}");
-        assert!(added.contains("\t\"runtime/internal/atomic\"\n"), "{added}");
         assert!(!added.contains("exithook\""));
         let (i, hooks) = &p.changed[3];
         assert_eq!(*i, 3);
@@ -337,7 +330,6 @@ mod tests {
             (RUNTIME2.to_string(), PROC.replace("callergp *g", "parent *g"), "proc.go:1:1", "callergp"),
             (RUNTIME2.to_string(), PROC.replace("if !iscgo && cgoHasExtraM", "if !iscgo && hasExtraM"), "proc.go:1:1", "cgoHasExtraM"),
             (RUNTIME2.to_string(), PROC.replace("internal/runtime/exithook", "internal/x"), "proc.go:1:1", "exithook"),
-            (RUNTIME2.to_string(), PROC.replace("internal/runtime/atomic", "internal/x"), "proc.go:1:1", "atomic"),
             (RUNTIME2.replace("import \"unsafe\"", ""), PROC.to_string(), "runtime2.go:1:1", "unsafe"),
         ];
         for (r2, proc, at, what) in cases {
