@@ -35,6 +35,7 @@ type recorder struct {
 	inflight atomic.Int64 // spans taken and not yet exported or dropped
 	flushReq chan chan struct{}
 	losses   *losses
+	limits   limits // of attribute values (limits.go)
 }
 
 const (
@@ -93,12 +94,14 @@ func setup(w io.Writer, now func() time.Time) *recorder {
 	if _, ok := e.(refused); ok {
 		l.quiet = true // said once already; every span is dropped and counted
 	}
-	return newRecorderReporting(samplerFromEnv(), e, l)
+	r := newRecorderReporting(samplerFromEnv(), e, l)
+	r.limits = limitsFromEnv(log)
+	return r
 }
 
 func newRecorderReporting(s sampler, e exporter, l *losses) *recorder {
 	r := &recorder{sampler: s, exporter: e, pending: make([]*Span, 0, queueSize), spare: make([]*Span, 0, queueSize),
-		kick: make(chan struct{}, 1), flushReq: make(chan chan struct{}), losses: l}
+		kick: make(chan struct{}, 1), flushReq: make(chan chan struct{}), losses: l, limits: noLimits}
 	go r.loop()
 	return r
 }
