@@ -100,8 +100,8 @@ func TestAttributeValuesAreCut(t *testing.T) {
 	}
 	// What an integration records directly: cut when the span ends.
 	h := StartHTTPServer("GET", "/ünïcode/path", "example.com", "HTTP/1.1", false, "", "")
-	EndHTTPServer(h, 200, "", "/ünïcode/path", nil)
-	if attr(h, "url.path") != "/ün" || attr(h, "server.address") != "exa" {
+	EndHTTPServer(h, 200, "GET /{path...}", "/ünïcode/path", nil)
+	if attr(h, "url.path") != "/ün" || attr(h, "server.address") != "exa" || attr(h, "http.route") != "/{p" || exportedName(t, h) != "GET /{path...}" {
 		t.Errorf("HTTP server span: %v", h.exportAttrs(nil))
 	}
 	r.limits = noLimits

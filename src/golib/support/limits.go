@@ -129,7 +129,10 @@ func (s *Span) limitSpan(max int) {
 	}
 	if h := s.http; h != nil {
 		h.method, h.path, h.host = truncate(h.method, max), truncate(h.path, max), truncate(h.host, max)
-		h.route = truncate(h.route, max)
+		if len(h.route) > max && !h.named { // the name keeps the whole route
+			s.Name, h.named = s.Name+" "+h.route, true
+			h.route = truncate(h.route, max)
+		}
 	}
 }
 

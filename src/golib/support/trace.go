@@ -513,7 +513,7 @@ func (s *Span) stop() {
 // export (joining them per request cost an allocation). The caller holds
 // s.mu, or s has not been shared.
 func (s *Span) exportName() (string, string) {
-	if s.http != nil {
+	if s.http != nil && !s.http.named {
 		return s.Name, s.http.route
 	}
 	return s.Name, ""
