@@ -50,6 +50,8 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
             ("redis.go", include_str!("golib/support/redis.go")),
             ("messaging.go", include_str!("golib/support/messaging.go")),
             ("pgx.go", include_str!("golib/support/pgx.go")),
+            ("limits.go", include_str!("golib/support/limits.go")),
+            ("w3c.go", include_str!("golib/support/w3c.go")),
         ],
     ),
     (

@@ -41,7 +41,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                             "resource": res,
                             "traceId": hexid(s.trace_id), "spanId": hexid(s.span_id),
                             "parentSpanId": hexid(s.parent_span_id) if s.parent_span_id else "",
-                            "name": s.name, "kind": s.kind,
+                            "name": s.name, "kind": s.kind, "traceState": s.trace_state,
                             "attrs": {a.key: json_format.MessageToDict(a.value) for a in s.attributes},
                             "status": s.status.code, "message": s.status.message,
                             "start": s.start_time_unix_nano, "end": s.end_time_unix_nano,

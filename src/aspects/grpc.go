@@ -42,9 +42,7 @@ func rtoolServerStart(ctx context.Context, fullMethod string) (context.Context, 
 		if v := md["traceparent"]; len(v) > 0 {
 			tp = v[0]
 		}
-		if v := md["tracestate"]; len(v) > 0 {
-			ts = v[0]
-		}
+		ts = support.TraceStateOf(md["tracestate"]) // every value, in order
 	}
 	span := support.StartGRPCServer(fullMethod, tp, ts)
 	return support.ContextWithSpan(context.WithValue(ctx, rtoolServerKey{}, true), span), span

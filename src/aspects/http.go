@@ -22,10 +22,10 @@ import (
 // Every request a net/http server serves (whatever the handler; HTTP/2
 // requests of net/http's own HTTP/2 server pass here too) gets a server
 // span, the child of the caller's span named by the traceparent/tracestate
-// headers. The span is the current span of the
-// handler's goroutine and of goroutines it starts (the request's context
-// is left alone: copying the request would cost every request more than
-// the span does).
+// headers (a tracestate sent as several fields is one list). The span is
+// the current span of the handler's goroutine and of goroutines it starts
+// (the request's context is left alone: copying the request would cost
+// every request more than the span does).
 //
 //rtool:aspect builtin.http-server
 //rtool:where std && package(net/http) && function(name=ServeHTTP, receiver=serverHandler)
@@ -34,7 +34,7 @@ func _() {
 	if support.Enabled() { // no header lookups when not tracing
 		rtoolParent, rtoolState := rtoolHeader(RtoolParam1.Header, "Traceparent"), ""
 		if rtoolParent != "" { // a trace state means nothing without a parent
-			rtoolState = rtoolHeader(RtoolParam1.Header, "Tracestate")
+			rtoolState = support.TraceStateOf(RtoolParam1.Header["Tracestate"]) // every field, in order
 		}
 		rtoolSpan := support.StartHTTPServer(RtoolParam1.Method, RtoolParam1.URL.Path, RtoolParam1.Host, RtoolParam1.Proto, RtoolParam1.TLS != nil, rtoolParent, rtoolState)
 		defer func() { rtoolHTTPServerEnd(rtoolSpan, RtoolParam0, RtoolParam1) }()

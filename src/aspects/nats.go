@@ -53,9 +53,7 @@ func rtoolTraceParent(h Header) (string, string) {
 	if len(tp) > 0 {
 		p = tp[0]
 	}
-	if len(ts) > 0 {
-		s = ts[0]
-	}
+	s = support.TraceStateOf(ts)
 	return p, s
 }
 

@@ -99,7 +99,7 @@ func (t *rtoolTracer) TraceQueryEnd(ctx context.Context, conn *Conn, data TraceQ
 		t.user.TraceQueryEnd(ctx, conn, data)
 	}
 	t.busy = false
-	support.EndDB(rtoolSpanOf(ctx), data.Err, nil)
+	support.EndDB(rtoolSpanOf(ctx), data.Err)
 }
 
 func (t *rtoolTracer) TraceBatchStart(ctx context.Context, conn *Conn, data TraceBatchStartData) context.Context {
@@ -148,7 +148,7 @@ func (t *rtoolTracer) TraceCopyFromEnd(ctx context.Context, conn *Conn, data Tra
 		t.copyFrom.TraceCopyFromEnd(ctx, conn, data)
 	}
 	t.busy = false
-	support.EndDB(rtoolSpanOf(ctx), data.Err, nil)
+	support.EndDB(rtoolSpanOf(ctx), data.Err)
 }
 
 // Prepare: a span for an explicit Conn.Prepare only.
@@ -169,7 +169,7 @@ func (t *rtoolTracer) TracePrepareEnd(ctx context.Context, conn *Conn, data Trac
 	if t.prepare != nil {
 		t.prepare.TracePrepareEnd(ctx, conn, data)
 	}
-	support.EndDB(rtoolSpanOf(ctx), data.Err, nil)
+	support.EndDB(rtoolSpanOf(ctx), data.Err)
 }
 
 // Connecting has no span of rtool's (the conventions define none); a

@@ -90,7 +90,7 @@ func StartDB(ctx context.Context, system, op, query string) *Span {
 	}
 	var text, summary, operation string
 	if query != "" {
-		text, summary = scanSQL(query, system)
+		text, summary = scanSQL(query, system, sanitizedMax(rec))
 	} else {
 		operation = dbOperation(op) // BEGIN, COMMIT, ROLLBACK: the API's, not parsed
 	}
@@ -152,8 +152,18 @@ func dbOperation(op string) string {
 	return strings.ToUpper(op)
 }
 
+// sanitizedMax is how much of a query's sanitized text scanSQL is to
+// keep: what db.query.text may hold, none if it does not hold that form.
+func sanitizedMax(rec *recorder) int {
+	if queryTextMode(rec) != querySanitized {
+		return 0
+	}
+	return rec.limits.query
+}
+
 // queryAttrs: a query's db.* attributes, its text as RTOOL_DB_QUERY_TEXT
-// asks (text is the sanitized form, query as written).
+// asks (text is the sanitized form, already cut; query as written, cut
+// here to the limit).
 func queryAttrs(rec *recorder, attrs []Attr, summary, text, query string) []Attr {
 	if summary != "" {
 		attrs = append(attrs, String("db.query.summary", summary))
@@ -165,7 +175,7 @@ func queryAttrs(rec *recorder, attrs []Attr, summary, text, query string) []Attr
 		}
 	case queryRaw:
 		if query != "" {
-			attrs = append(attrs, String("db.query.text", query))
+			attrs = append(attrs, String("db.query.text", truncate(query, rec.limits.query)))
 		}
 	}
 	return attrs

@@ -29,7 +29,7 @@ func ContextWithForeignSpan(ctx context.Context, tid [16]byte, sid [8]byte, samp
 	if TraceID(tid) == (TraceID{}) || SpanID(sid) == (SpanID{}) {
 		return context.WithValue(ctx, ctxKey{}, (*Span)(nil))
 	}
-	return context.WithValue(ctx, ctxKey{}, &Span{TraceID: tid, SpanID: sid, Sampled: sampled, State: state})
+	return context.WithValue(ctx, ctxKey{}, &Span{TraceID: tid, SpanID: sid, Sampled: sampled, State: normalTraceState(state)})
 }
 
 // SpanForForeign is the rtool span that foreign code asking ctx for its

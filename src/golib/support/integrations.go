@@ -178,7 +178,8 @@ type httpServerFacts struct {
 	routes      httpRoute // what routers reported (SetHTTPRoute)
 	// Set by EndHTTPServer.
 	route   string
-	status  int // http.response.status_code, if > 0
+	named   bool // the span's Name has the route (the attribute was cut: limitSpan)
+	status  int  // http.response.status_code, if > 0
 	errType string
 }
 

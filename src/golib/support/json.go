@@ -39,14 +39,24 @@ func appendStringBody(b []byte, s string) []byte {
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && n == 1 {
+				// A run of bytes that are not UTF-8 is one U+FFFD, as
+				// strings.ToValidUTF8 (validUTF8, for protobuf) has it.
 				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+n]...)
+				for i++; i < len(s) && invalidAt(s, i); i++ {
+				}
+				continue
 			}
+			b = append(b, s[i:i+n]...)
 			i += n
 		}
 	}
 	return b
+}
+
+// invalidAt: s[i:] does not start with a UTF-8 character.
+func invalidAt(s string, i int) bool {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return r == utf8.RuneError && n == 1
 }
 
 func appendHex(b, id []byte) []byte {

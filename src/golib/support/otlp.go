@@ -179,6 +179,9 @@ func checkEndpoint(ep string) string {
 		return "not a URL: a % not followed by two hex digits"
 	}
 	if j := strings.LastIndexByte(authority, '@'); j >= 0 {
+		if !validUserinfo(authority[:j]) { // not shown: it may hold a password
+			return "not a URL: the user information before @ has a character a URL cannot have there"
+		}
 		authority = authority[j+1:]
 	}
 	host, port := authority, ""
@@ -277,6 +280,17 @@ func validIPv4(s string) bool {
 
 func isAlnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// validUserinfo: what url.Parse takes before a host's @ (letters,
+// digits, -._:~!$&'()*+,;=%@).
+func validUserinfo(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && strings.IndexByte("-._:~!$&'()*+,;=%@", c) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // validScheme: a letter, then letters, digits, +, - or . (RFC 3986).

@@ -65,7 +65,7 @@ func StartPgxQuery(ctx context.Context, c *PgxConn, query string) *Span {
 }
 
 func startPgxQuery(rec *recorder, parent *Span, c *PgxConn, query string) *Span {
-	text, summary := scanSQL(query, "postgresql")
+	text, summary := scanSQL(query, "postgresql", sanitizedMax(rec))
 	name := summary
 	if name == "" {
 		name = "postgresql"
@@ -132,11 +132,12 @@ func StartPgxBatch(ctx context.Context, c *PgxConn, n int, query func(int) strin
 		return &PgxBatch{span: startPgxQuery(rec, parent, c, query(0)), conn: c}
 	}
 	texts := make([]string, n)
+	textMax := sanitizedMax(rec)
 	var summary, op string
 	sameSummary, sameOp, sameText := true, true, true
 	for i := 0; i < n; i++ {
 		var sum string
-		texts[i], sum = scanSQL(query(i), "postgresql")
+		texts[i], sum = scanSQL(query(i), "postgresql", textMax)
 		first, _, _ := strings.Cut(sum, " ")
 		if i == 0 {
 			summary, op = sum, first
@@ -167,16 +168,27 @@ func StartPgxBatch(ctx context.Context, c *PgxConn, n int, query func(int) strin
 	case sameText:
 		text, raw = texts[0], query(0)
 	default:
-		text = strings.Join(texts, "; ")
-		raws := make([]string, n)
-		for i := range raws {
-			raws[i] = query(i)
+		text = joinCut(n, func(i int) string { return texts[i] }, textMax)
+		if queryTextMode(rec) == queryRaw {
+			raw = joinCut(n, query, rec.limits.query)
 		}
-		raw = strings.Join(raws, "; ")
 	}
 	attrs = queryAttrs(rec, attrs, name, text, raw)
 	b.span.Attrs = c.appendAttrs(attrs)
 	return b
+}
+
+// joinCut is the n texts text(i) joined by "; ", cut to max characters
+// as it is built.
+func joinCut(n int, text func(int) string, max int) string {
+	b := newTextBuilder(max, 256)
+	for i := 0; i < n && !b.full(); i++ {
+		if i > 0 {
+			b.str("; ")
+		}
+		b.str(text(i))
+	}
+	return b.String()
 }
 
 // Span is the batch's span (nil when tracing is off).

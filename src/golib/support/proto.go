@@ -72,10 +72,14 @@ func appendBytesField(b []byte, field int, v []byte) []byte {
 	return append(b, v...)
 }
 
+// appendStringField writes a string field (every string is written
+// through validUTF8: OTLP's strings are UTF-8, whatever a program hands
+// its spans).
 func appendStringField(b []byte, field int, v string) []byte {
 	if v == "" {
 		return b
 	}
+	v = validUTF8(v)
 	b = appendVarint(appendTag(b, field, wireBytes), uint64(len(v)))
 	return append(b, v...)
 }
@@ -158,6 +162,7 @@ func appendProtoAttrs(b []byte, field int, attrs []Attr) []byte {
 // appendKeyValue opens a KeyValue message whose AnyValue's contents are
 // `value` bytes long, and writes its key: the caller writes the value.
 func appendKeyValue(b []byte, field int, key string, value int) []byte {
+	key = validUTF8(key)
 	kv := 1 + varintLen(uint64(value)) + value
 	if key != "" {
 		kv += 1 + varintLen(uint64(len(key))) + len(key)
@@ -170,6 +175,7 @@ func appendKeyValue(b []byte, field int, key string, value int) []byte {
 // appendProtoString writes a string attribute (written even when empty:
 // the value is then known to be a string).
 func appendProtoString(b []byte, field int, key, v string) []byte {
+	v = validUTF8(v)
 	b = appendKeyValue(b, field, key, 1+varintLen(uint64(len(v)))+len(v))
 	b = appendVarint(appendTag(b, fieldAnyString, wireBytes), uint64(len(v)))
 	return append(b, v...)
@@ -196,6 +202,7 @@ func appendProtoSpan(b []byte, s *Span) []byte {
 	if name, route := s.exportName(); route == "" {
 		b = appendStringField(b, fieldSpanName, name)
 	} else {
+		name, route = validUTF8(name), validUTF8(route)
 		b = appendVarint(appendTag(b, fieldSpanName, wireBytes), uint64(len(name)+1+len(route)))
 		b = append(append(append(b, name...), ' '), route...)
 	}

@@ -53,6 +53,7 @@ type recorder struct {
 	// nanoseconds; 0 while it runs).
 	cut    atomic.Int64
 	losses *losses
+	limits limits // of attribute values (limits.go)
 }
 
 const (
@@ -138,12 +139,13 @@ func setup(w io.Writer, now func() time.Time) *recorder {
 			log.print(levelWarn, "OTEL_BSP_EXPORT_TIMEOUT="+shown(v)+" is not a timeout (a number of milliseconds above 0); using "+defaultExitBudget.String())
 		}
 	}
+	r.limits = limitsFromEnv(log)
 	return r
 }
 
 func newRecorderReporting(s sampler, e exporter, l *losses) *recorder {
 	return &recorder{sampler: s, exporter: e, budget: defaultExitBudget, pending: make([]*Span, 0, queueSize), spare: make([]*Span, 0, queueSize),
-		progress: make(chan struct{}), losses: l}
+		progress: make(chan struct{}), losses: l, limits: noLimits}
 }
 
 func (r *recorder) enqueue(s *Span) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Redis client spans (rtool's src/aspects/redis.go calls these from
@@ -20,9 +19,6 @@ import (
 // (`SET ? ?`); raw writes the arguments (but never AUTH's or HELLO's);
 // off leaves it out. A server error's prefix (`ERR`, `WRONGTYPE`) is
 // db.response.status_code and error.type.
-
-// redisTextMax bounds db.query.text (a pipeline's, or a raw value's).
-const redisTextMax = 2048
 
 // StartRedis begins the span of one command (batch false: cmds holds
 // one) or of a pipeline, a transaction when multi (cmds: the commands
@@ -54,7 +50,7 @@ func StartRedis(ctx context.Context, cmds [][]any, batch, multi bool, addr strin
 		}
 	}
 	if mode := queryTextMode(rec); mode != queryOff && len(cmds) > 0 {
-		attrs = append(attrs, String("db.query.text", redisText(cmds, mode == queryRaw)))
+		attrs = append(attrs, String("db.query.text", redisText(cmds, mode == queryRaw, rec.limits.query)))
 	}
 	s.Attrs = attrs
 	return s
@@ -137,33 +133,31 @@ func redisOperation(cmds [][]any, batch, multi bool) string {
 
 // redisText is db.query.text: the commands as redis-cli would take them,
 // separated by `; `, every argument `?` unless raw (and AUTH's and
-// HELLO's then too), cut at redisTextMax.
-func redisText(cmds [][]any, raw bool) string {
-	var b strings.Builder
+// HELLO's then too), cut at max characters as it is built.
+func redisText(cmds [][]any, raw bool, max int) string {
+	b := newTextBuilder(max, 64)
 	for i, c := range cmds {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		name := redisName(c)
-		b.WriteString(name)
-		secret := name == "AUTH" || name == "HELLO"
-		for j := 1; j < len(c); j++ {
-			a := c[j]
-			b.WriteByte(' ')
-			if raw && !secret {
-				b.WriteString(redisArg(a))
-			} else {
-				b.WriteByte('?')
-			}
-			if b.Len() > redisTextMax {
-				break
-			}
-		}
-		if b.Len() > redisTextMax {
+		if b.full() {
 			break
 		}
+		if i > 0 {
+			b.str("; ")
+		}
+		name := redisName(c)
+		b.str(name)
+		secret := name == "AUTH" || name == "HELLO"
+		for j := 1; j < len(c) && !b.full(); j++ {
+			b.char(' ')
+			if bs, ok := c[j].([]byte); ok && raw && !secret {
+				b.str(string(bs[:min(len(bs), b.room)])) // not a copy of all of it
+			} else if raw && !secret {
+				b.str(redisArg(c[j]))
+			} else {
+				b.char('?')
+			}
+		}
 	}
-	return cutUTF8(b.String(), redisTextMax)
+	return b.String()
 }
 
 // redisArg is an argument's text as go-redis would send it.
@@ -181,17 +175,4 @@ func redisArg(a any) string {
 		return text(Any("", x).Value())
 	}
 	return text(a)
-}
-
-// cutUTF8 cuts s to at most max bytes, at a character's start, so that
-// the text stays valid UTF-8 (OTLP's strings must be).
-func cutUTF8(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	i := max
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
 }

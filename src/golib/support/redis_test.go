@@ -3,6 +3,7 @@ package support
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestRedisOperationAndText(t *testing.T) {
@@ -23,16 +24,18 @@ func TestRedisOperationAndText(t *testing.T) {
 		if op := redisOperation(c.cmds, c.batch, c.multi); op != c.op {
 			t.Errorf("operation of %v: %q, want %q", c.cmds, op, c.op)
 		}
-		if got := redisText(c.cmds, false); got != c.text {
+		if got := redisText(c.cmds, false, -1); got != c.text {
 			t.Errorf("sanitized %v: %q, want %q", c.cmds, got, c.text)
 		}
-		if got := redisText(c.cmds, true); got != c.raw {
+		if got := redisText(c.cmds, true, -1); got != c.raw {
 			t.Errorf("raw %v: %q, want %q", c.cmds, got, c.raw)
 		}
 	}
-	long := redisText([][]any{{"set", "k", strings.Repeat("é", 4000)}}, true)
-	if len(long) > redisTextMax || !strings.HasPrefix(long, "SET k é") || strings.ToValidUTF8(long, "") != long {
-		t.Errorf("long raw text: %d bytes, valid UTF-8: %v", len(long), strings.ToValidUTF8(long, "") == long)
+	for _, arg := range []any{strings.Repeat("é", 4000), []byte(strings.Repeat("é", 4000))} {
+		long := redisText([][]any{{"set", "k", arg}, {"get", "k"}}, true, 2048)
+		if utf8.RuneCountInString(long) != 2048 || !strings.HasPrefix(long, "SET k é") || !utf8.ValidString(long) {
+			t.Errorf("long raw text: %d characters, valid UTF-8: %v", utf8.RuneCountInString(long), utf8.ValidString(long))
+		}
 	}
 }
 

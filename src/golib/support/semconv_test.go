@@ -41,13 +41,13 @@ func TestSanitizeAndSummarizeSQL(t *testing.T) {
 		{"postgresql", "BEGIN; UPDATE a SET n = 1; COMMIT", "BEGIN; UPDATE a SET n = ?; COMMIT", "BEGIN UPDATE a COMMIT"},
 		{"postgresql", "(((", "(((", ""},
 	} {
-		text, summary := scanSQL(c.q, c.system)
+		text, summary := scanSQL(c.q, c.system, -1)
 		if text != c.text || summary != c.summary {
 			t.Errorf("%s %q:\n got  %q, %q\n want %q, %q", c.system, c.q, text, summary, c.text, c.summary)
 		}
 	}
 	long := "SELECT " + strings.Repeat("a, ", 10) + "b FROM " + strings.Repeat("table_name_of_twenty, ", 20) + "z"
-	if _, s := scanSQL(long, "postgresql"); len(s) > summaryMax || !strings.HasSuffix(s, "table_name_of_twenty") {
+	if _, s := scanSQL(long, "postgresql", -1); len(s) > summaryMax || !strings.HasSuffix(s, "table_name_of_twenty") {
 		t.Errorf("long summary (%d): %q", len(s), s)
 	}
 }

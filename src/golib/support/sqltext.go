@@ -45,11 +45,12 @@ var (
 		"CROSS": true, "NATURAL": true, "OUTER": true, "DEFAULT": true}
 )
 
-// scanSQL returns q with its literals replaced by `?`, and its summary.
-func scanSQL(q, system string) (sanitized, summary string) {
+// scanSQL returns q with its literals replaced by `?`, cut to max
+// characters (max < 0: whole), and its summary. The text is cut as it is
+// built, so a long query costs the limit, not its length, in memory.
+func scanSQL(q, system string, max int) (sanitized, summary string) {
 	mysql := system == "mysql" || system == "mariadb"
-	var out strings.Builder
-	out.Grow(len(q))
+	out := newTextBuilder(max, len(q))
 	var sum summarizer
 	n := len(q)
 	for i := 0; i < n; {
@@ -60,7 +61,7 @@ func scanSQL(q, system string) (sanitized, summary string) {
 			if j < 0 {
 				j = n - i
 			}
-			out.WriteString(q[i : i+j])
+			out.str(q[i : i+j])
 			i += j
 		case c == '/' && i+1 < n && q[i+1] == '*':
 			j := strings.Index(q[i+2:], "*/")
@@ -68,15 +69,15 @@ func scanSQL(q, system string) (sanitized, summary string) {
 			if j >= 0 {
 				end = i + 2 + j + 2
 			}
-			out.WriteString(q[i:end])
+			out.str(q[i:end])
 			i = end
 		case c == '\'':
 			i = skipQuoted(q, i, '\'', mysql)
-			out.WriteByte('?')
+			out.char('?')
 			sum.literal()
 		case c == '"' && mysql:
 			i = skipQuoted(q, i, '"', true)
-			out.WriteByte('?')
+			out.char('?')
 			sum.literal()
 		case c == '"' || c == '`' || c == '[' && system == "microsoft.sql_server":
 			close := c
@@ -84,7 +85,7 @@ func scanSQL(q, system string) (sanitized, summary string) {
 				close = ']'
 			}
 			end := skipQuoted(q, i, close, false)
-			out.WriteString(q[i:end])
+			out.str(q[i:end])
 			sum.word(q[i:end], true)
 			i = end
 		case c == '$' && i+1 < n && isDigit(q[i+1]): // $1
@@ -92,21 +93,21 @@ func scanSQL(q, system string) (sanitized, summary string) {
 			for j < n && isDigit(q[j]) {
 				j++
 			}
-			out.WriteString(q[i:j])
+			out.str(q[i:j])
 			sum.literal()
 			i = j
 		case c == '$' && !mysql:
 			if end, ok := dollarQuoted(q, i); ok {
-				out.WriteByte('?')
+				out.char('?')
 				sum.literal()
 				i = end
 				break
 			}
-			out.WriteByte(c)
+			out.char(c)
 			i++
 		case isDigit(c) || c == '.' && i+1 < n && isDigit(q[i+1]):
 			i = skipNumber(q, i)
-			out.WriteByte('?')
+			out.char('?')
 			sum.literal()
 		case isIdentStart(c):
 			j := i + 1
@@ -117,15 +118,15 @@ func scanSQL(q, system string) (sanitized, summary string) {
 			if j < n && q[j] == '\'' && len(w) == 1 && strings.ContainsAny(w, "EeNnXxBb") {
 				// E'…' (backslash escapes), N'…', X'…', B'…'
 				i = skipQuoted(q, j, '\'', mysql || w == "E" || w == "e")
-				out.WriteByte('?')
+				out.char('?')
 				sum.literal()
 				break
 			}
 			if strings.EqualFold(w, "TRUE") || strings.EqualFold(w, "FALSE") {
-				out.WriteByte('?')
+				out.char('?')
 				sum.literal()
 			} else {
-				out.WriteString(w)
+				out.str(w)
 				// :name and @name are parameters, not words.
 				param := i > 0 && (q[i-1] == ':' && (i < 2 || q[i-2] != ':') || q[i-1] == '@')
 				if param {
@@ -136,7 +137,7 @@ func scanSQL(q, system string) (sanitized, summary string) {
 			}
 			i = j
 		default:
-			out.WriteByte(c)
+			out.char(c)
 			sum.punct(c)
 			i++
 		}
@@ -232,6 +233,11 @@ type summarizer struct {
 	inName  bool // the last word was a target that a '.' may continue
 	afterOp bool // the last part is a DDL operation an object kind joins
 	dot     bool // a '.' follows the target: its next word continues it
+	// The summary is bounded as it is built (a query of a million
+	// qualified names costs no more): size is the length of parts joined;
+	// full, a part did not fit, so neither does anything after it.
+	size int
+	full bool
 }
 
 const (
@@ -242,14 +248,44 @@ const (
 )
 
 func (s *summarizer) add(part string) {
-	s.parts = append(s.parts, part)
+	if s.full {
+		return
+	}
+	size := s.size + len(part)
+	if len(s.parts) > 0 {
+		size++
+	}
+	if size > summaryMax {
+		s.full = true
+		return
+	}
+	s.parts, s.size = append(s.parts, part), size
+}
+
+// extend continues the last part (a qualified name, an object kind); if
+// it no longer fits, it is left out, and all after it.
+func (s *summarizer) extend(more string) {
+	if s.full || len(s.parts) == 0 {
+		return
+	}
+	last := len(s.parts) - 1
+	if s.size+len(more) > summaryMax {
+		s.size -= len(s.parts[last])
+		if last > 0 {
+			s.size--
+		}
+		s.parts, s.full = s.parts[:last], true
+		return
+	}
+	s.parts[last] += more
+	s.size += len(more)
 }
 
 func (s *summarizer) word(w string, quoted bool) {
 	isFirst := !s.started || s.first
 	s.started, s.first = true, false
 	if s.dot && s.inName && len(s.parts) > 0 {
-		s.parts[len(s.parts)-1] += "." + w
+		s.extend("." + w)
 		s.dot = false
 		return
 	}
@@ -257,7 +293,7 @@ func (s *summarizer) word(w string, quoted bool) {
 	up := strings.ToUpper(w)
 	if !quoted {
 		if s.afterOp && sqlObjects[up] {
-			s.parts[len(s.parts)-1] += " " + w
+			s.extend(" " + w)
 			s.afterOp = false
 			s.want, s.inName = wantOne, false
 			return
@@ -333,13 +369,4 @@ func (s *summarizer) punct(c byte) {
 	s.inName, s.dot, s.afterOp = false, false, false
 }
 
-func (s *summarizer) String() string {
-	n := 0
-	for i, p := range s.parts {
-		if n+len(p)+1 > summaryMax+1 {
-			return strings.Join(s.parts[:i], " ")
-		}
-		n += len(p) + 1
-	}
-	return strings.Join(s.parts, " ")
-}
+func (s *summarizer) String() string { return strings.Join(s.parts, " ") }

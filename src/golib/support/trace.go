@@ -319,11 +319,11 @@ func StartRemote(ctx context.Context, traceparent, tracestate, name string, kind
 	if rec == nil {
 		return ctx, nil
 	}
-	tid, sid, sampled, ok := ParseTraceParent(traceparent)
-	if !ok {
+	tid, sid, sampled, state := remoteParent(traceparent, tracestate)
+	if tid == (TraceID{}) {
 		return Start(ctx, name, kind, attrs...)
 	}
-	s := start(rec, nil, tid, sid, sampled, tracestate, name, kind, attrs)
+	s := start(rec, nil, tid, sid, sampled, state, name, kind, attrs)
 	return ContextWithSpan(ctx, s), s
 }
 
@@ -391,6 +391,7 @@ func begin(s *Span, id spanIDs, rec *recorder, name string, kind SpanKind, attrs
 	s.Name, s.Kind, s.recorder = name, kind, rec
 	if s.Sampled {
 		s.StartNano = nowNano()
+		limitAttrs(attrs, rec.limits.value)
 		s.Attrs = attrs
 	}
 	s.prev = setCurrent(s)
@@ -448,6 +449,7 @@ func (s *Span) SetAttributes(attrs ...Attr) {
 	s.mu.Lock()
 	if !s.ended {
 		s.Attrs = append(s.Attrs, attrs...)
+		limitAttrs(s.Attrs[len(s.Attrs)-len(attrs):], s.recorder.limits.value)
 	}
 	s.mu.Unlock()
 }
@@ -470,6 +472,7 @@ func (s *Span) AddEvent(name string, attrs ...Attr) {
 		return
 	}
 	e := Event{Name: name, TimeNano: nowNano(), Attrs: append([]Attr(nil), attrs...)}
+	limitAttrs(e.Attrs, s.recorder.limits.value)
 	s.mu.Lock()
 	if !s.ended {
 		s.Events = append(s.Events, e)
@@ -515,6 +518,7 @@ func (s *Span) claimEnd() bool {
 func (s *Span) stop() {
 	s.ended = true
 	s.EndNano = nowNano()
+	s.limitSpan(s.recorder.limits.value) // what integrations recorded directly
 	s.mu.Unlock()
 }
 
@@ -523,47 +527,8 @@ func (s *Span) stop() {
 // export (joining them per request cost an allocation). The caller holds
 // s.mu, or s has not been shared.
 func (s *Span) exportName() (string, string) {
-	if s.http != nil {
+	if s.http != nil && !s.http.named {
 		return s.Name, s.http.route
 	}
 	return s.Name, ""
-}
-
-// TraceParent is the W3C traceparent header naming s as the parent.
-func (s *Span) TraceParent() string {
-	if s == nil {
-		return ""
-	}
-	flags := "00"
-	if s.Sampled {
-		flags = "01"
-	}
-	return "00-" + s.TraceID.String() + "-" + s.SpanID.String() + "-" + flags
-}
-
-// remoteParent is the remote span a received traceparent and tracestate
-// name, or nothing (a new trace: never the span the receiving goroutine
-// inherited) when the header is missing or invalid.
-func remoteParent(traceparent, tracestate string) (TraceID, SpanID, bool, string) {
-	tid, sid, sampled, ok := ParseTraceParent(traceparent)
-	if !ok {
-		return TraceID{}, SpanID{}, false, ""
-	}
-	return tid, sid, sampled, tracestate
-}
-
-// ParseTraceParent reads a W3C traceparent header (version 00, or a later
-// version's first four fields).
-func ParseTraceParent(h string) (tid TraceID, sid SpanID, sampled, ok bool) {
-	if len(h) < 55 || h[2] != '-' || h[35] != '-' || h[52] != '-' || h[:2] == "ff" || (h[:2] == "00" && len(h) != 55) {
-		return
-	}
-	if !unhex(tid[:], h[3:35]) || tid == (TraceID{}) || !unhex(sid[:], h[36:52]) || sid == (SpanID{}) {
-		return
-	}
-	var f [1]byte
-	if !unhex(f[:], h[53:55]) {
-		return
-	}
-	return tid, sid, f[0]&1 == 1, true
 }

@@ -37,7 +37,7 @@ func readResponse(br *bufio.Reader) (response, error) {
 		proto, rest, _ := strings.Cut(line, " ")
 		code, _, _ := strings.Cut(rest, " ")
 		status, err := strconv.Atoi(code)
-		if !strings.HasPrefix(proto, "HTTP/1.") || len(code) != 3 || err != nil {
+		if !strings.HasPrefix(proto, "HTTP/1.") || len(proto) != 8 || proto[7] < '0' || proto[7] > '9' || len(code) != 3 || err != nil || status < 100 {
 			return r, errors.New("not an HTTP/1 response: " + strconv.Quote(truncate(line, 40)))
 		}
 		r.status = status
