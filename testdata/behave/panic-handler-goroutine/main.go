@@ -9,9 +9,13 @@ import (
 	"example.org/behave/web"
 )
 
+// printed is closed once main printed the answer: the job's panic comes
+// after it whatever the machine's load (a sleep made the case flaky).
+var printed = make(chan struct{})
+
 //rtool:span
 func job() {
-	time.Sleep(50 * time.Millisecond)
+	<-printed
 	panic("background job failed")
 }
 
@@ -27,6 +31,7 @@ func main() {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	fmt.Println(resp.StatusCode, string(body))
+	close(printed)
 	time.Sleep(5 * time.Second)
 	fmt.Println("main woke: the job's panic was lost")
 }
