@@ -109,6 +109,12 @@ environment of the instrumented program, read at run time:
   OTEL_EXPORTER_OTLP_PROTOCOL         http/protobuf (default) or http/json
   OTEL_EXPORTER_OTLP_COMPRESSION      gzip or none (default)
   OTEL_EXPORTER_OTLP_TIMEOUT          ms one batch may take, retries included
+  OTEL_BSP_EXPORT_TIMEOUT             ms the program's end may wait for the
+                                      last spans (default 5000)
+  OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT   characters kept of an attribute value
+                                      (unset: no limit, but query text 4096)
+  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT
+                                      the same for spans; wins over the above
   OTEL_EXPORTER_OTLP_CERTIFICATE      PEM CA file to verify an https collector
   OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE
                                       PEM client certificate for mutual TLS
