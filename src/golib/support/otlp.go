@@ -171,11 +171,15 @@ func checkEndpoint(ep string) string {
 	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
 		authority = rest[:j]
 	}
-	hostAndPath := rest // url.Parse checks no escapes in the query
+	// url.Parse checks the escapes of all but the query.
+	hostAndPath, fragment := rest, ""
 	if j := strings.IndexAny(rest, "?#"); j >= 0 {
 		hostAndPath = rest[:j]
 	}
-	if !validEscapes(hostAndPath) {
+	if j := strings.IndexByte(rest, '#'); j >= 0 {
+		fragment = rest[j+1:]
+	}
+	if !validEscapes(hostAndPath) || !validEscapes(fragment) {
 		return "not a URL: a % not followed by two hex digits"
 	}
 	if j := strings.LastIndexByte(authority, '@'); j >= 0 {
