@@ -22,7 +22,6 @@ import (
 	"io"
 	"sync"
 
-	"google.golang.org/grpc/internal/transport"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"rtool.invalid/support"
@@ -199,42 +198,66 @@ func _() {
 //rtool:where module-version(min=v1.28.0, below=v1.59.0)
 //rtool:inject
 
-// rtoolServerSpans: the span of each stream being dispatched, until the
+// rtoolServerSpans: the stream of each server span being dispatched
+// (keyed by the span, current on the dispatching goroutine), until the
 // handler's context is made.
 var rtoolServerSpans sync.Map
 
-func rtoolServerDispatch(stream *transport.Stream, ctx context.Context) *support.Span {
+func rtoolServerDispatch(stream ServerTransportStream, ctx context.Context) *support.Span {
 	span := rtoolServerStart(ctx, stream.Method())
 	if span != nil {
-		rtoolServerSpans.Store(stream, span)
+		rtoolServerSpans.Store(span, stream)
 	}
 	return span
 }
 
-func rtoolServerDone(stream *transport.Stream, span *support.Span, err error, recovered interface{}) {
-	rtoolServerSpans.Delete(stream)
+func rtoolServerDone(span *support.Span, err error, recovered interface{}) {
+	if span != nil {
+		rtoolServerSpans.Delete(span)
+	}
 	rtoolServerEnd(span, err, recovered)
 }
 
+// rtoolServerContext is the handler's context: ctx carrying the span of
+// the stream being dispatched, if it is the goroutine's current span.
+// (The stored stream is a pointer: comparing it with any value is safe.)
+func rtoolServerContext(ctx context.Context, stream ServerTransportStream) context.Context {
+	span := support.CurrentSpan()
+	if span == nil {
+		return ctx
+	}
+	if st, ok := rtoolServerSpans.Load(span); ok && st == stream {
+		rtoolServerSpans.Delete(span)
+		return support.ContextWithSpan(ctx, span)
+	}
+	return ctx
+}
+
+// The dispatching methods' parameters are in the join points too, so that
+// a grpc without a version (the main module, a local replace) gets the
+// aspects of its shape only.
+//
 //rtool:aspect builtin.grpc-server-v1.28-unary
 //rtool:where package(google.golang.org/grpc) && function(name=processUnaryRPC, receiver=*Server)
+//rtool:where function(params="transport.ServerTransport, *transport.Stream, *service, *MethodDesc, *traceInfo") || function(params="transport.ServerTransport, *transport.Stream, *serviceInfo, *MethodDesc, *traceInfo")
 //rtool:where module-version(min=v1.28.0, below=v1.59.0)
 //rtool:prepend
 func _() {
 	if support.Enabled() {
 		rtoolSpan := rtoolServerDispatch(RtoolParam1, RtoolParam1.Context())
-		defer func() { rtoolServerDone(RtoolParam1, rtoolSpan, RtoolResult0, recover()) }()
+		defer func() { rtoolServerDone(rtoolSpan, RtoolResult0, recover()) }()
 	}
 }
 
 //rtool:aspect builtin.grpc-server-v1.28-stream
 //rtool:where package(google.golang.org/grpc) && function(name=processStreamingRPC, receiver=*Server)
+//rtool:where function(params="transport.ServerTransport, *transport.Stream, *service, *StreamDesc, *traceInfo") || function(params="transport.ServerTransport, *transport.Stream, *serviceInfo, *StreamDesc, *traceInfo")
 //rtool:where module-version(min=v1.28.0, below=v1.59.0)
 //rtool:prepend
 func _() {
 	if support.Enabled() {
 		rtoolSpan := rtoolServerDispatch(RtoolParam1, RtoolParam1.Context())
-		defer func() { rtoolServerDone(RtoolParam1, rtoolSpan, RtoolResult0, recover()) }()
+		defer func() { rtoolServerDone(rtoolSpan, RtoolResult0, recover()) }()
 	}
 }
 
@@ -243,11 +266,8 @@ func _() {
 //rtool:where module-version(min=v1.28.0, below=v1.59.0)
 //rtool:prepend
 func _() {
-	if st, ok := RtoolParam1.(*transport.Stream); ok && support.Enabled() {
-		if span, ok := rtoolServerSpans.Load(st); ok {
-			rtoolServerSpans.Delete(st)
-			RtoolParam0 = support.ContextWithSpan(RtoolParam0, span.(*support.Span))
-		}
+	if support.Enabled() {
+		RtoolParam0 = rtoolServerContext(RtoolParam0, RtoolParam1)
 	}
 }
 
@@ -256,6 +276,7 @@ func _() {
 //
 //rtool:aspect builtin.grpc-server-v1.59-unary
 //rtool:where package(google.golang.org/grpc) && function(name=processUnaryRPC, receiver=*Server)
+//rtool:where function(params="context.Context, transport.ServerTransport, *transport.Stream, *serviceInfo, *MethodDesc, *traceInfo")
 //rtool:where module-version(min=v1.59.0, below=v1.69.0)
 //rtool:prepend
 func _() {
@@ -268,6 +289,7 @@ func _() {
 
 //rtool:aspect builtin.grpc-server-v1.59-stream
 //rtool:where package(google.golang.org/grpc) && function(name=processStreamingRPC, receiver=*Server)
+//rtool:where function(params="context.Context, transport.ServerTransport, *transport.Stream, *serviceInfo, *StreamDesc, *traceInfo")
 //rtool:where module-version(min=v1.59.0, below=v1.69.0)
 //rtool:prepend
 func _() {
@@ -282,6 +304,7 @@ func _() {
 //
 //rtool:aspect builtin.grpc-server-v1.69-unary
 //rtool:where package(google.golang.org/grpc) && function(name=processUnaryRPC, receiver=*Server)
+//rtool:where function(params="context.Context, *transport.ServerStream, *serviceInfo, *MethodDesc, *traceInfo")
 //rtool:where module-version(min=v1.69.0, below=v1.84.0)
 //rtool:prepend
 func _() {
@@ -294,6 +317,7 @@ func _() {
 
 //rtool:aspect builtin.grpc-server-v1.69-stream
 //rtool:where package(google.golang.org/grpc) && function(name=processStreamingRPC, receiver=*Server)
+//rtool:where function(params="context.Context, *transport.ServerStream, *serviceInfo, *StreamDesc, *traceInfo")
 //rtool:where module-version(min=v1.69.0, below=v1.84.0)
 //rtool:prepend
 func _() {
@@ -308,6 +332,7 @@ func _() {
 //
 //rtool:aspect builtin.grpc-server-v1.84
 //rtool:where package(google.golang.org/grpc) && function(name=processRPC, receiver=*Server)
+//rtool:where function(params="context.Context, *transport.ServerStream, *serviceInfo, *StreamDesc, *traceInfo")
 //rtool:where module-version(min=v1.84.0, below=v2.0.0)
 //rtool:prepend
 func _() {
