@@ -72,22 +72,23 @@ func rtoolServerEnd(span *support.Span, err error, recovered interface{}) {
 }
 
 // rtoolClientStart begins the client span of an RPC on cc and returns the
-// context to send it with: traceparent (and tracestate) set in its
-// outgoing metadata, which gRPC's transport sends.
+// context to send it with: traceparent (and tracestate) appended to its
+// outgoing metadata, which gRPC's transport sends. The program's own
+// metadata is left as it is (appended to, never rewritten: gRPC checks it
+// as given), and one that carries a traceparent already gets none.
 func rtoolClientStart(ctx context.Context, cc *ClientConn, method string, stream bool) (context.Context, *support.Span) {
 	span := support.StartGRPCClient(ctx, method, cc.Target(), stream)
 	if span == nil {
 		return ctx, nil
 	}
 	md, _ := metadata.FromOutgoingContext(ctx)
-	if md == nil {
-		md = metadata.MD{}
+	if len(md["traceparent"]) > 0 {
+		return ctx, span
 	}
-	md.Set("traceparent", span.TraceParent())
-	if span.State != "" {
-		md.Set("tracestate", span.State)
+	if span.State != "" && len(md["tracestate"]) == 0 {
+		return metadata.AppendToOutgoingContext(ctx, "traceparent", span.TraceParent(), "tracestate", span.State), span
 	}
-	return metadata.NewOutgoingContext(ctx, md), span
+	return metadata.AppendToOutgoingContext(ctx, "traceparent", span.TraceParent()), span
 }
 
 func rtoolClientEnd(span *support.Span, err error, recovered interface{}) {
