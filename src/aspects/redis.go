@@ -112,17 +112,6 @@ func (h rtoolHook) ProcessPipelineHook(next ProcessPipelineHook) ProcessPipeline
 	}
 }
 
-// rtoolUserHooks counts the hooks that are not rtool's.
-func rtoolUserHooks(hooks []Hook) int {
-	n := 0
-	for _, h := range hooks {
-		if _, ok := h.(rtoolHook); !ok {
-			n++
-		}
-	}
-	return n
-}
-
 // rtoolEndRedis: redis.Nil is an answer (no such key), not a failure.
 func rtoolEndRedis(s *support.Span, err error, recovered any) {
 	if err == Nil {
@@ -202,15 +191,3 @@ func _() {
 	}
 }
 
-// From v9.22.0 the autopipeliner takes other paths (a goroutine per
-// command, a deadlock guard) when a client has hooks: hookCount counts the
-// program's hooks only, so that rtool's changes none of them.
-//
-//rtool:aspect builtin.redis-hookcount
-//rtool:where package(github.com/redis/go-redis/v9) && module-version(min="v9.22.0", below="v10.0.0") && function(name=hookCount, receiver=*hooksMixin)
-//rtool:prepend
-func _() {
-	if support.Enabled() {
-		return rtoolUserHooks(RtoolReceiver.state.Load().slice)
-	}
-}
