@@ -1,19 +1,19 @@
 //go:build rtool
 
-// Built-in tracing of gRPC (google.golang.org/grpc, v1.28.0 on: the first
-// with chained server interceptors), through its exported options only:
-// the constructors of servers and client connections get rtool's
-// interceptors put first, so every server and every connection is covered
-// however it is set up, and the single interceptor a user installs with
-// grpc.UnaryInterceptor/StreamInterceptor (or the With… dial options),
-// which gRPC runs before any chained one, is wrapped so that the span
-// encloses it too (a context mark keeps the chained copy from making a
-// second span). The code is injected into package grpc and written for the
-// Go version of its oldest go.mod (no `any`, no generics); it imports only
-// packages grpc imports itself (src/injected.rs's test lists them). Every
-// aspect is kept to [v1.28.0, v2): older versions lack the chained
-// interceptors and build unchanged. Spans: see rtool.invalid/support's
-// rpcspan.go.
+// Built-in tracing of gRPC (google.golang.org/grpc, v1.28.0 up to v2),
+// from inside the library: no interceptor, option, handler or exported
+// identifier is added, so a program (and grpc's own tests) sees the
+// servers and connections it made. The server side advises the methods
+// that dispatch an RPC to its handler (processUnaryRPC and
+// processStreamingRPC, processRPC from v1.84.0: their shapes change at
+// v1.59.0, v1.69.0 and v1.84.0, hence one aspect per range); the client
+// side advises invoke (every unary RPC, after the interceptors), and for
+// streams newClientStream and (*clientStream).finish, where gRPC ends a
+// stream however it ends. The code is injected into package grpc and
+// written for the Go version of its oldest go.mod (no `any`, no
+// generics); it imports only packages grpc imports itself
+// (src/injected.rs's test lists them). Older versions build unchanged.
+// Spans: see rtool.invalid/support's rpcspan.go.
 package aspects
 
 import (
@@ -31,21 +31,21 @@ import (
 //rtool:where package(google.golang.org/grpc)
 //rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:inject
-type rtoolServerKey struct{}
 
 // rtoolServerStart begins the server span of an RPC from the traceparent
-// and tracestate in its incoming metadata, and returns the handler's
-// context carrying it (and the mark that it has one).
-func rtoolServerStart(ctx context.Context, fullMethod string) (context.Context, *support.Span) {
+// and tracestate in its incoming metadata (ctx is the stream's), current
+// on the calling goroutine, the one that runs the handler.
+func rtoolServerStart(ctx context.Context, fullMethod string) *support.Span {
 	var tp, ts string
 	if md, ok := metadata.FromIncomingContext(ctx); ok {
 		if v := md["traceparent"]; len(v) > 0 {
 			tp = v[0]
 		}
-		ts = support.TraceStateOf(md["tracestate"]) // every value, in order
+		if v := md["tracestate"]; len(v) > 0 {
+			ts = v[0]
+		}
 	}
-	span := support.StartGRPCServer(fullMethod, tp, ts)
-	return support.ContextWithSpan(context.WithValue(ctx, rtoolServerKey{}, true), span), span
+	return support.StartGRPCServer(fullMethod, tp, ts)
 }
 
 // rtoolStatus is the status code and message of an RPC's error: its gRPC
@@ -64,84 +64,31 @@ func rtoolStatus(err error) (uint32, string) {
 }
 
 func rtoolServerEnd(span *support.Span, err error) {
+	if err == io.EOF { // as gRPC counts it: not a failure
+		err = nil
+	}
 	code, msg := rtoolStatus(err)
 	support.EndGRPCServer(span, code, msg)
 }
 
-func rtoolUnaryServer(ctx context.Context, req interface{}, info *UnaryServerInfo, handler UnaryHandler) (resp interface{}, err error) {
-	if !support.Enabled() || ctx.Value(rtoolServerKey{}) != nil {
-		return handler(ctx, req)
-	}
-	ctx, span := rtoolServerStart(ctx, info.FullMethod)
-	defer func() { rtoolServerEnd(span, err) }()
-	return handler(ctx, req)
-}
-
-// rtoolServerStream is a server stream whose context carries the span.
-type rtoolServerStream struct {
-	ServerStream
-	ctx context.Context
-}
-
-func (s *rtoolServerStream) Context() context.Context { return s.ctx }
-
-func rtoolStreamServer(srv interface{}, ss ServerStream, info *StreamServerInfo, handler StreamHandler) (err error) {
-	if !support.Enabled() || ss.Context().Value(rtoolServerKey{}) != nil {
-		return handler(srv, ss)
-	}
-	ctx, span := rtoolServerStart(ss.Context(), info.FullMethod)
-	defer func() { rtoolServerEnd(span, err) }()
-	return handler(srv, &rtoolServerStream{ss, ctx})
-}
-
-func rtoolWrapUnaryServer(i UnaryServerInterceptor) UnaryServerInterceptor {
-	return func(ctx context.Context, req interface{}, info *UnaryServerInfo, handler UnaryHandler) (interface{}, error) {
-		return rtoolUnaryServer(ctx, req, info, func(ctx context.Context, req interface{}) (interface{}, error) {
-			return i(ctx, req, info, handler)
-		})
-	}
-}
-
-func rtoolWrapStreamServer(i StreamServerInterceptor) StreamServerInterceptor {
-	return func(srv interface{}, ss ServerStream, info *StreamServerInfo, handler StreamHandler) error {
-		return rtoolStreamServer(srv, ss, info, func(srv interface{}, ss2 ServerStream) error {
-			return i(srv, ss2, info, handler)
-		})
-	}
-}
-
-// rtoolClientMark marks the context of an RPC whose client span is made:
-// the interceptor runs twice when it wraps a user's single interceptor.
-// (Keyed by connection and method, so that an RPC a user's interceptor
-// makes with that context on its own still gets its span.)
-type rtoolClientKey struct{}
-
-type rtoolClientMark struct {
-	cc     *ClientConn
-	method string
-}
-
-// rtoolClientStart begins the client span and returns the context to send
-// the RPC with: marked, and with traceparent (and tracestate) set in its
-// outgoing metadata. A nil span: no span to make.
+// rtoolClientStart begins the client span of an RPC on cc and returns the
+// context to send it with: traceparent (and tracestate) appended to its
+// outgoing metadata, which gRPC's transport sends. The program's own
+// metadata is left as it is (appended to, never rewritten: gRPC checks it
+// as given), and one that carries a traceparent already gets none.
 func rtoolClientStart(ctx context.Context, cc *ClientConn, method string, stream bool) (context.Context, *support.Span) {
-	if !support.Enabled() {
-		return ctx, nil
-	}
-	mark := rtoolClientMark{cc, method}
-	if m, ok := ctx.Value(rtoolClientKey{}).(rtoolClientMark); ok && m == mark {
-		return ctx, nil
-	}
 	span := support.StartGRPCClient(ctx, method, cc.Target(), stream)
+	if span == nil {
+		return ctx, nil
+	}
 	md, _ := metadata.FromOutgoingContext(ctx)
-	if md == nil {
-		md = metadata.MD{}
+	if len(md["traceparent"]) > 0 {
+		return ctx, span
 	}
-	md.Set("traceparent", span.TraceParent())
-	if span.State != "" {
-		md.Set("tracestate", span.State)
+	if span.State != "" && len(md["tracestate"]) == 0 {
+		return metadata.AppendToOutgoingContext(ctx, "traceparent", span.TraceParent(), "tracestate", span.State), span
 	}
-	return metadata.NewOutgoingContext(context.WithValue(ctx, rtoolClientKey{}, mark), md), span
+	return metadata.AppendToOutgoingContext(ctx, "traceparent", span.TraceParent()), span
 }
 
 func rtoolClientEnd(span *support.Span, err error) {
@@ -152,180 +99,244 @@ func rtoolClientEnd(span *support.Span, err error) {
 	support.EndGRPCClient(span, code, msg)
 }
 
-func rtoolUnaryClient(ctx context.Context, method string, req, reply interface{}, cc *ClientConn, invoker UnaryInvoker, opts ...CallOption) (err error) {
-	ctx, span := rtoolClientStart(ctx, cc, method, false)
-	if span == nil {
-		return invoker(ctx, method, req, reply, cc, opts...)
-	}
-	defer func() { rtoolClientEnd(span, err) }()
-	return invoker(ctx, method, req, reply, cc, opts...)
+// rtoolStream is a client stream's span, in the stream's context under
+// rtoolStreamKey, ended once: by finish, or by newClientStream failing.
+type rtoolStream struct {
+	span *support.Span
+	once sync.Once
 }
 
-// rtoolClientStream ends the span when the stream ends: RecvMsg returns an
-// error (io.EOF: OK), or the one response of a stream without server
-// streaming has arrived, or SendMsg fails, or the caller's context is done.
-type rtoolClientStream struct {
-	ClientStream
-	span  *support.Span
-	unary bool // one response
-	once  sync.Once
-	stop  func() bool
+type rtoolStreamKey struct{}
+
+func (s *rtoolStream) end(err error) {
+	s.once.Do(func() { rtoolClientEnd(s.span, err) })
 }
 
-func (s *rtoolClientStream) end(err error) {
-	s.once.Do(func() { rtoolClientEnd(s.span, err, nil) })
-}
-
-// finish ends the span from the stream's methods (which run after stop is
-// set), dropping the wait for the context.
-func (s *rtoolClientStream) finish(err error) {
-	s.end(err)
-	if s.stop != nil {
-		s.stop()
-	}
-}
-
-func (s *rtoolClientStream) RecvMsg(m interface{}) error {
-	err := s.ClientStream.RecvMsg(m)
-	if err != nil || s.unary {
-		s.finish(err)
-	}
-	return err
-}
-
-func (s *rtoolClientStream) SendMsg(m interface{}) error {
-	err := s.ClientStream.SendMsg(m)
-	if err != nil && err != io.EOF { // io.EOF: RecvMsg tells the status
-		s.finish(err)
-	}
-	return err
-}
-
-func rtoolStreamClient(ctx context.Context, desc *StreamDesc, cc *ClientConn, method string, streamer Streamer, opts ...CallOption) (cs ClientStream, err error) {
+func rtoolStreamStart(ctx context.Context, cc *ClientConn, method string) (context.Context, *rtoolStream) {
 	ctx, span := rtoolClientStart(ctx, cc, method, true)
 	if span == nil {
-		return streamer(ctx, desc, cc, method, opts...)
+		return ctx, nil
 	}
-	defer func() {
-		if err != nil || span.Panicking() {
-			rtoolClientEnd(span, err)
-		}
-	}()
-	cs, err = streamer(ctx, desc, cc, method, opts...)
-	if err != nil {
-		return cs, err
-	}
-	w := &rtoolClientStream{ClientStream: cs, span: span, unary: !desc.ServerStreams}
-	if ctx.Done() != nil {
-		w.stop = context.AfterFunc(ctx, func() { w.end(ctx.Err()) })
-	}
-	return w, nil
+	s := &rtoolStream{span: span}
+	return context.WithValue(ctx, rtoolStreamKey{}, s), s
 }
 
-func rtoolWrapUnaryClient(i UnaryClientInterceptor) UnaryClientInterceptor {
-	return func(ctx context.Context, method string, req, reply interface{}, cc *ClientConn, invoker UnaryInvoker, opts ...CallOption) error {
-		return rtoolUnaryClient(ctx, method, req, reply, cc, func(ctx context.Context, method string, req, reply interface{}, cc *ClientConn, opts ...CallOption) error {
-			return i(ctx, method, req, reply, cc, invoker, opts...)
-		}, opts...)
+// rtoolStreamCreated ends the span of a stream newClientStream could not
+// make (else finish ends it).
+func rtoolStreamCreated(s *rtoolStream, err error) {
+	if s != nil && (err != nil || s.span.Panicking()) {
+		s.end(err)
 	}
 }
 
-func rtoolWrapStreamClient(i StreamClientInterceptor) StreamClientInterceptor {
-	return func(ctx context.Context, desc *StreamDesc, cc *ClientConn, method string, streamer Streamer, opts ...CallOption) (ClientStream, error) {
-		return rtoolStreamClient(ctx, desc, cc, method, func(ctx context.Context, desc *StreamDesc, cc *ClientConn, method string, opts ...CallOption) (ClientStream, error) {
-			return i(ctx, desc, cc, method, streamer, opts...)
-		}, opts...)
+// rtoolStreamFinish ends the span of the stream ctx belongs to.
+func rtoolStreamFinish(ctx context.Context, err error) {
+	if s, ok := ctx.Value(rtoolStreamKey{}).(*rtoolStream); ok {
+		s.end(err)
 	}
 }
 
-// rtoolDialMark marks options that carry rtool's interceptors: DialContext
-// (v1.63.0 on) passes its options on to NewClient, which must not add them
-// again.
-type rtoolDialMark struct{ EmptyDialOption }
-
-func rtoolDialOptions(opts []DialOption) []DialOption {
-	for _, o := range opts {
-		if _, ok := o.(*rtoolDialMark); ok {
-			return opts
-		}
-	}
-	return append([]DialOption{&rtoolDialMark{}, WithChainUnaryInterceptor(rtoolUnaryClient), WithChainStreamInterceptor(rtoolStreamClient)}, opts...)
-}
-
-// Every server gets a server span per RPC, unary or streaming, current on
-// the goroutine that runs the handler and carried in its context; the
-// interceptors come first, before any the options chain.
+// Every unary RPC a client makes (ClientConn.Invoke, after the
+// interceptors, which call invoke as their invoker) is a client span, the
+// child of the span in the call's context, else of the goroutine's current
+// span, current while the call runs.
 //
-//rtool:aspect builtin.grpc-server
-//rtool:where package(google.golang.org/grpc) && function(name=NewServer, receiver=none)
+//rtool:aspect builtin.grpc-client-unary
+//rtool:where package(google.golang.org/grpc) && function(name=invoke, receiver=none)
 //rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
-	RtoolParam0 = append([]ServerOption{ChainUnaryInterceptor(rtoolUnaryServer), ChainStreamInterceptor(rtoolStreamServer)}, RtoolParam0...)
-}
-
-// A user's single server interceptor runs before chained ones: it is
-// wrapped so that the span encloses it.
-//
-//rtool:aspect builtin.grpc-server-unary-option
-//rtool:where package(google.golang.org/grpc) && function(name=UnaryInterceptor, receiver=none)
-//rtool:where module-version(min=v1.28.0, below=v2.0.0)
-//rtool:prepend
-func _() {
-	if RtoolParam0 != nil {
-		RtoolParam0 = rtoolWrapUnaryServer(RtoolParam0)
+	if support.Enabled() {
+		var rtoolSpan *support.Span
+		RtoolParam0, rtoolSpan = rtoolClientStart(RtoolParam0, RtoolParam4, RtoolParam1, false)
+		defer func() { rtoolClientEnd(rtoolSpan, RtoolResult0) }()
 	}
 }
 
-//rtool:aspect builtin.grpc-server-stream-option
-//rtool:where package(google.golang.org/grpc) && function(name=StreamInterceptor, receiver=none)
+// Every stream (ClientConn.NewStream, after the interceptors) is a client
+// span from its creation until gRPC finishes it: RecvMsg returns an error
+// (io.EOF: OK) or the one response of a call without server streaming,
+// SendMsg fails, the call's context is done or the connection closes. It
+// is not current: the caller goes on while the stream is open. (A unary
+// call's stream is invoke's.)
+//
+//rtool:aspect builtin.grpc-client-stream
+//rtool:where package(google.golang.org/grpc) && function(name=newClientStream, receiver=none)
 //rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
-	if RtoolParam0 != nil {
-		RtoolParam0 = rtoolWrapStreamServer(RtoolParam0)
+	if RtoolParam1 != unaryStreamDesc && support.Enabled() {
+		var rtoolS *rtoolStream
+		RtoolParam0, rtoolS = rtoolStreamStart(RtoolParam0, RtoolParam2, RtoolParam3)
+		defer func() { rtoolStreamCreated(rtoolS, RtoolResult1) }()
 	}
 }
 
-// Every client connection (grpc.NewClient; grpc.Dial and DialContext)
-// gets a client span per RPC, the child of the span in the call's context,
-// else of the goroutine's current span; traceparent and tracestate go into
-// the outgoing metadata.
-//
-//rtool:aspect builtin.grpc-client
-//rtool:where package(google.golang.org/grpc) && function(name=NewClient, receiver=none)
+//rtool:aspect builtin.grpc-client-stream-end
+//rtool:where package(google.golang.org/grpc) && function(name=finish, receiver=*clientStream)
 //rtool:where module-version(min=v1.28.0, below=v2.0.0)
 //rtool:prepend
 func _() {
-	RtoolParam1 = rtoolDialOptions(RtoolParam1)
-}
-
-// grpc.Dial calls DialContext.
-//
-//rtool:aspect builtin.grpc-client-dial
-//rtool:where package(google.golang.org/grpc) && function(name=DialContext, receiver=none)
-//rtool:where module-version(min=v1.28.0, below=v2.0.0)
-//rtool:prepend
-func _() {
-	RtoolParam2 = rtoolDialOptions(RtoolParam2)
-}
-
-//rtool:aspect builtin.grpc-client-unary-option
-//rtool:where package(google.golang.org/grpc) && function(name=WithUnaryInterceptor, receiver=none)
-//rtool:where module-version(min=v1.28.0, below=v2.0.0)
-//rtool:prepend
-func _() {
-	if RtoolParam0 != nil {
-		RtoolParam0 = rtoolWrapUnaryClient(RtoolParam0)
+	if RtoolReceiver.desc != unaryStreamDesc && support.Enabled() {
+		rtoolStreamFinish(RtoolReceiver.ctx, RtoolParam0)
 	}
 }
 
-//rtool:aspect builtin.grpc-client-stream-option
-//rtool:where package(google.golang.org/grpc) && function(name=WithStreamInterceptor, receiver=none)
-//rtool:where module-version(min=v1.28.0, below=v2.0.0)
+// Every RPC a server dispatches to a method it has (or to its
+// UnknownServiceHandler) is a server span, from the dispatch to the
+// status: it continues the trace in the incoming metadata, else starts a
+// new one; it is current on the goroutine that runs the handler (and the
+// interceptors) and is in the handler's context (ctx, stream.Context()).
+// Before v1.59.0 the dispatching methods have no context parameter: the
+// span goes into the context where they make the handler's,
+// NewContextWithServerTransportStream, through rtoolServerSpans.
+//
+//rtool:aspect builtin.grpc-server-v1.28
+//rtool:where package(google.golang.org/grpc)
+//rtool:where module-version(min=v1.28.0, below=v1.59.0)
+//rtool:inject
+
+// rtoolServerSpans: the stream of each server span being dispatched
+// (keyed by the span, current on the dispatching goroutine), until the
+// handler's context is made.
+var rtoolServerSpans sync.Map
+
+func rtoolServerDispatch(stream ServerTransportStream, ctx context.Context) *support.Span {
+	span := rtoolServerStart(ctx, stream.Method())
+	if span != nil {
+		rtoolServerSpans.Store(span, stream)
+	}
+	return span
+}
+
+func rtoolServerDone(span *support.Span, err error) {
+	if span != nil {
+		rtoolServerSpans.Delete(span)
+	}
+	rtoolServerEnd(span, err)
+}
+
+// rtoolServerContext is the handler's context: ctx carrying the span of
+// the stream being dispatched, if it is the goroutine's current span.
+// (The stored stream is a pointer: comparing it with any value is safe.)
+func rtoolServerContext(ctx context.Context, stream ServerTransportStream) context.Context {
+	span := support.CurrentSpan()
+	if span == nil {
+		return ctx
+	}
+	if st, ok := rtoolServerSpans.Load(span); ok && st == stream {
+		rtoolServerSpans.Delete(span)
+		return support.ContextWithSpan(ctx, span)
+	}
+	return ctx
+}
+
+// The dispatching methods' parameters are in the join points too, so that
+// a grpc without a version (the main module, a local replace) gets the
+// aspects of its shape only.
+//
+//rtool:aspect builtin.grpc-server-v1.28-unary
+//rtool:where package(google.golang.org/grpc) && function(name=processUnaryRPC, receiver=*Server)
+//rtool:where function(params="transport.ServerTransport, *transport.Stream, *service, *MethodDesc, *traceInfo") || function(params="transport.ServerTransport, *transport.Stream, *serviceInfo, *MethodDesc, *traceInfo")
+//rtool:where module-version(min=v1.28.0, below=v1.59.0)
 //rtool:prepend
 func _() {
-	if RtoolParam0 != nil {
-		RtoolParam0 = rtoolWrapStreamClient(RtoolParam0)
+	if support.Enabled() {
+		rtoolSpan := rtoolServerDispatch(RtoolParam1, RtoolParam1.Context())
+		defer func() { rtoolServerDone(rtoolSpan, RtoolResult0) }()
+	}
+}
+
+//rtool:aspect builtin.grpc-server-v1.28-stream
+//rtool:where package(google.golang.org/grpc) && function(name=processStreamingRPC, receiver=*Server)
+//rtool:where function(params="transport.ServerTransport, *transport.Stream, *service, *StreamDesc, *traceInfo") || function(params="transport.ServerTransport, *transport.Stream, *serviceInfo, *StreamDesc, *traceInfo")
+//rtool:where module-version(min=v1.28.0, below=v1.59.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolSpan := rtoolServerDispatch(RtoolParam1, RtoolParam1.Context())
+		defer func() { rtoolServerDone(rtoolSpan, RtoolResult0) }()
+	}
+}
+
+//rtool:aspect builtin.grpc-server-v1.28-context
+//rtool:where package(google.golang.org/grpc) && function(name=NewContextWithServerTransportStream, receiver=none)
+//rtool:where module-version(min=v1.28.0, below=v1.59.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		RtoolParam0 = rtoolServerContext(RtoolParam0, RtoolParam1)
+	}
+}
+
+// From v1.59.0 the dispatching methods take the stream's context: the
+// handler's is made from it.
+//
+//rtool:aspect builtin.grpc-server-v1.59-unary
+//rtool:where package(google.golang.org/grpc) && function(name=processUnaryRPC, receiver=*Server)
+//rtool:where function(params="context.Context, transport.ServerTransport, *transport.Stream, *serviceInfo, *MethodDesc, *traceInfo")
+//rtool:where module-version(min=v1.59.0, below=v1.69.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolSpan := rtoolServerStart(RtoolParam0, RtoolParam2.Method())
+		RtoolParam0 = support.ContextWithSpan(RtoolParam0, rtoolSpan)
+		defer func() { rtoolServerEnd(rtoolSpan, RtoolResult0) }()
+	}
+}
+
+//rtool:aspect builtin.grpc-server-v1.59-stream
+//rtool:where package(google.golang.org/grpc) && function(name=processStreamingRPC, receiver=*Server)
+//rtool:where function(params="context.Context, transport.ServerTransport, *transport.Stream, *serviceInfo, *StreamDesc, *traceInfo")
+//rtool:where module-version(min=v1.59.0, below=v1.69.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolSpan := rtoolServerStart(RtoolParam0, RtoolParam2.Method())
+		RtoolParam0 = support.ContextWithSpan(RtoolParam0, rtoolSpan)
+		defer func() { rtoolServerEnd(rtoolSpan, RtoolResult0) }()
+	}
+}
+
+// v1.69.0 drops the transport parameter.
+//
+//rtool:aspect builtin.grpc-server-v1.69-unary
+//rtool:where package(google.golang.org/grpc) && function(name=processUnaryRPC, receiver=*Server)
+//rtool:where function(params="context.Context, *transport.ServerStream, *serviceInfo, *MethodDesc, *traceInfo")
+//rtool:where module-version(min=v1.69.0, below=v1.84.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolSpan := rtoolServerStart(RtoolParam0, RtoolParam1.Method())
+		RtoolParam0 = support.ContextWithSpan(RtoolParam0, rtoolSpan)
+		defer func() { rtoolServerEnd(rtoolSpan, RtoolResult0) }()
+	}
+}
+
+//rtool:aspect builtin.grpc-server-v1.69-stream
+//rtool:where package(google.golang.org/grpc) && function(name=processStreamingRPC, receiver=*Server)
+//rtool:where function(params="context.Context, *transport.ServerStream, *serviceInfo, *StreamDesc, *traceInfo")
+//rtool:where module-version(min=v1.69.0, below=v1.84.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolSpan := rtoolServerStart(RtoolParam0, RtoolParam1.Method())
+		RtoolParam0 = support.ContextWithSpan(RtoolParam0, rtoolSpan)
+		defer func() { rtoolServerEnd(rtoolSpan, RtoolResult0) }()
+	}
+}
+
+// v1.84.0 dispatches unary and streaming RPCs through one method.
+//
+//rtool:aspect builtin.grpc-server-v1.84
+//rtool:where package(google.golang.org/grpc) && function(name=processRPC, receiver=*Server)
+//rtool:where function(params="context.Context, *transport.ServerStream, *serviceInfo, *StreamDesc, *traceInfo")
+//rtool:where module-version(min=v1.84.0, below=v2.0.0)
+//rtool:prepend
+func _() {
+	if support.Enabled() {
+		rtoolSpan := rtoolServerStart(RtoolParam0, RtoolParam1.Method())
+		RtoolParam0 = support.ContextWithSpan(RtoolParam0, rtoolSpan)
+		defer func() { rtoolServerEnd(rtoolSpan, RtoolResult0) }()
 	}
 }

@@ -34,7 +34,6 @@ type rtoolTracer struct {
 	batch    BatchTracer
 	copyFrom CopyFromTracer
 	prepare  PrepareTracer
-	connect  ConnectTracer
 	conn     support.PgxConn
 	// A query, batch or copy is in flight: the statements pgx prepares for it
 	// are part of its span, not spans of their own. (A connection runs
@@ -47,19 +46,13 @@ type rtoolTracer struct {
 // another API in the context between the two.
 type rtoolKey struct{}
 
-// rtoolNewTracer is the tracer of a connection made with config; a
-// configuration copied from a traced connection (Conn.Config) keeps the
-// tracer it wraps, never rtool's twice.
+// rtoolNewTracer is the tracer of a connection made with config.
 func rtoolNewTracer(config *ConnConfig) *rtoolTracer {
 	user := config.Tracer
-	if t, ok := user.(*rtoolTracer); ok {
-		user = t.user
-	}
 	t := &rtoolTracer{user: user, conn: support.PgxConn{Namespace: config.Database, Address: config.Host, Port: int(config.Port)}}
 	t.batch, _ = user.(BatchTracer)
 	t.copyFrom, _ = user.(CopyFromTracer)
 	t.prepare, _ = user.(PrepareTracer)
-	t.connect, _ = user.(ConnectTracer)
 	return t
 }
 
@@ -172,31 +165,23 @@ func (t *rtoolTracer) TracePrepareEnd(ctx context.Context, conn *Conn, data Trac
 	support.EndDB(rtoolSpanOf(ctx), data.Err)
 }
 
-// Connecting has no span of rtool's (the conventions define none); a
-// wrapped ConnectTracer is still called.
-func (t *rtoolTracer) TraceConnectStart(ctx context.Context, data TraceConnectStartData) context.Context {
-	if t.connect != nil {
-		return t.connect.TraceConnectStart(ctx, data)
-	}
-	return ctx
-}
-
-func (t *rtoolTracer) TraceConnectEnd(ctx context.Context, data TraceConnectEndData) {
-	if t.connect != nil {
-		t.connect.TraceConnectEnd(ctx, data)
-	}
-}
-
-// Every connection is made by connect, with a configuration of its own
-// (parsed, or copied by ConnectConfig): the tracer goes there, before pgx
-// reads it. Nothing changes while rtool's tracing is off.
+// Every connection is made by connect, which copies the configuration's
+// tracer into the connection's fields: when it returns a connection,
+// rtool's tracer (wrapping that one) replaces them. Connecting has no span
+// (the conventions define none); pgx calls the configuration's
+// ConnectTracer itself. Nothing changes while rtool's tracing is off.
 //
 //rtool:aspect builtin.pgx-connect
 //rtool:where package(github.com/jackc/pgx/v5) && module-version(min=v5.5.3) && function(name=connect, receiver=none)
 //rtool:prepend
 func _() {
 	if RtoolParam1 != nil && support.Enabled() && support.PgxTraced(RtoolParam0) {
-		RtoolParam1.Tracer = rtoolNewTracer(RtoolParam1)
+		defer func() {
+			if c := RtoolResult0; c != nil && RtoolResult1 == nil {
+				t := rtoolNewTracer(c.config)
+				c.queryTracer, c.batchTracer, c.copyFromTracer, c.prepareTracer = t, t, t, t
+			}
+		}()
 	}
 }
 
