@@ -171,9 +171,7 @@ mod tests {
             vendored: None,
         };
         for a in crate::aspect::load(&config).unwrap().iter().filter(|a| a.builtin) {
-            // runtime: every package depends on it, so its build is in every
-            // key already (os/signal's advice reads runtime.GOOS).
-            let needed: Vec<&str> = a.package_paths().filter(|p| !golib::is_golib(p) && *p != "unsafe" && *p != "runtime").collect();
+            let needed: Vec<&str> = a.package_paths().filter(|p| !golib::is_golib(p) && *p != "unsafe").collect();
             if needed.is_empty() {
                 continue;
             }

@@ -17,7 +17,6 @@ package aspects
 
 import (
 	"os"
-	"runtime"
 	"sync"
 	"syscall"
 
@@ -58,8 +57,8 @@ var rtoolSig struct {
 // (it is asked here, under rtoolSig.mu, so that concurrent calls settle
 // on the latest answer).
 func rtoolSync(want func() bool, flush func(dying bool)) {
-	if runtime.GOOS == "windows" {
-		return // a console's Ctrl-C cannot be raised again: left alone
+	if rtoolSigURG == 0 {
+		return // Windows: a console's Ctrl-C cannot be raised again: left alone
 	}
 	rtoolSig.mu.Lock()
 	defer rtoolSig.mu.Unlock()
@@ -145,21 +144,16 @@ func rtoolLoopEnds() bool {
 	return true
 }
 
-// rtoolSIGURG is SIGURG's number (package syscall does not name it on
-// every system).
-func rtoolSIGURG() int {
-	switch runtime.GOOS {
-	case "linux", "android":
-		switch runtime.GOARCH {
-		case "mips", "mipsle", "mips64", "mips64le":
-			return 21
-		}
-		return 23
-	case "solaris", "illumos":
-		return 21
-	}
-	return 16 // the BSDs, darwin, ios, aix
-}
+// rtoolSigURG is SIGURG's number on this system (package syscall does not
+// name it on every system), set by the support library before it calls
+// rtoolSigSync (os/signal does not import runtime, for GOOS: its imports
+// are resolved by one nested go command less); 0 on Windows, where the
+// watch is left off.
+//
+//go:linkname rtoolSigURG
+var rtoolSigURG int
+
+func rtoolSIGURG() int { return rtoolSigURG }
 
 // rtoolGiveUp: see builtin.signal-flush-cancel.
 func rtoolGiveUp(sigs []os.Signal) {

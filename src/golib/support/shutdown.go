@@ -1,6 +1,7 @@
 package support
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 	_ "unsafe" // go:linkname
@@ -36,11 +37,36 @@ func runtime_rtglsSetPanicHook(f func())
 //go:linkname signalSync os/signal.rtoolSigSync
 var signalSync func(want func() bool, flush func(dying bool))
 
+// signalURG is os/signal's copy of SIGURG's number, which its advice uses
+// and cannot learn itself (os/signal does not import runtime); 0 on
+// Windows, where signals are left alone.
+//
+//go:linkname signalURG os/signal.rtoolSigURG
+var signalURG int
+
+// sigURG is SIGURG's number on this system, 0 on Windows.
+func sigURG() int {
+	switch runtime.GOOS {
+	case "windows":
+		return 0
+	case "linux", "android":
+		switch runtime.GOARCH {
+		case "mips", "mipsle", "mips64", "mips64le":
+			return 21
+		}
+		return 23
+	case "solaris", "illumos":
+		return 21
+	}
+	return 16 // the BSDs, darwin, ios, aix
+}
+
 // signalWatch has os/signal's advice catch up with the recorder's wish
 // (recorder.watching), if r is the process's recorder. Called without
 // the recorder's lock: the advice calls back.
 func (r *recorder) signalWatch() {
 	if sync := signalSync; sync != nil && r == active {
+		signalURG = sigURG()
 		sync(signalWanted, terminating)
 	}
 }
