@@ -14,18 +14,26 @@ use crate::error::{Error, Result};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-/// Archives of `paths` and everything they import: (import path, export
-/// file). `why` says who needs them, for errors.
-pub fn export_files(ctx: &Ctx, coord: &Coord, flags: &[String], paths: &[String], why: &str) -> Result<Vec<(String, String)>> {
+/// The sorted set of `paths` a nested build resolves, and its name; an
+/// import cycle if an enclosing nested build (`resolving`) resolves it
+/// already.
+pub fn resolution(paths: &[String], resolving: &[String], why: &str) -> Result<(Vec<String>, String)> {
     let mut paths = paths.to_vec();
     paths.sort();
     paths.dedup();
     let set = paths.join(" ");
-    if ctx.resolving.contains(&set) {
+    if resolving.contains(&set) {
         return Err(Error::failed(format!(
             "{why}: import cycle: resolving {set} needs {set} again (injected code imports a package that imports the instrumented one)"
         )));
     }
+    Ok((paths, set))
+}
+
+/// Archives of `paths` and everything they import: (import path, export
+/// file). `why` says who needs them, for errors.
+pub fn export_files(ctx: &Ctx, coord: &Coord, flags: &[String], paths: &[String], why: &str) -> Result<Vec<(String, String)>> {
+    let (paths, set) = resolution(paths, &ctx.resolving, why)?;
     let key = format!("resolve\0{set}\0{}", flags.join(" "));
     let out = coord.once(&key, || run_go_list(ctx, coord, &paths, flags, why))?;
     Ok(String::from_utf8_lossy(&out).lines().filter_map(|l| l.split_once('=')).map(|(p, f)| (p.to_string(), f.to_string())).collect())

@@ -218,15 +218,7 @@ impl<'a> Walk<'a> {
     /// A nested build of `paths` (`resolve::export_files`): every package
     /// of it, dependencies first; those not compiled yet are compiled now.
     fn nested(&mut self, paths: &[String], why: &str) -> Result<Vec<String>> {
-        let mut paths = paths.to_vec();
-        paths.sort();
-        paths.dedup();
-        let set = paths.join(" ");
-        if self.resolving.contains(&set) {
-            return Err(Error::failed(format!(
-                "{why}: import cycle: resolving {set} needs {set} again (injected code imports a package that imports the instrumented one)"
-            )));
-        }
+        let (paths, set) = crate::resolve::resolution(paths, &self.resolving, why)?;
         let list_flags = ["-deps".to_string(), "-f".to_string(), template()];
         let out = crate::resolve::go_list(self.ctx, &list_flags, &self.flags, &paths)
             .output()
