@@ -4,13 +4,15 @@
 # Content-Type) is parsed with the official protobuf definitions into
 # ExportTraceServiceRequest; the decoded requests
 # are appended to a file (as protobuf JSON, ids re-encoded as hex), decode
-# errors counted and answered with 400.
-import base64, http.server, json, signal, sys
+# errors counted and answered with 400. It keeps connections alive (HTTP/1.1),
+# as collectors do, one thread per connection.
+import base64, http.server, json, signal, sys, threading
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 out, port_file, summary = sys.argv[1:4]
 stats = {"requests": 0, "errors": 0}
+lock = threading.Lock()  # stats and out, shared by the connections' threads
 
 def jsonhex(b):
     # OTLP/JSON carries ids as hex; protobuf's JSON mapping reads bytes as
@@ -18,6 +20,15 @@ def jsonhex(b):
     return base64.b64encode(b).decode()
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def answer(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         try:
@@ -28,11 +39,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 assert self.headers["Content-Type"] == "application/json", self.headers["Content-Type"]
                 req, hexid = json_format.Parse(body, ExportTraceServiceRequest()), jsonhex
         except Exception as e:
-            stats["errors"] += 1
+            with lock:
+                stats["errors"] += 1
             print("receiver: decode error:", e, file=sys.stderr)
-            self.send_response(400); self.end_headers(); return
-        stats["requests"] += 1
-        with open(out, "a") as f:
+            self.answer(400, b"{}"); return
+        with lock, open(out, "a") as f:
+            stats["requests"] += 1
             for rs in req.resource_spans:
                 res = {a.key: json_format.MessageToDict(a.value) for a in rs.resource.attributes}
                 for ss in rs.scope_spans:
@@ -46,15 +58,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                             "status": s.status.code, "message": s.status.message,
                             "start": s.start_time_unix_nano, "end": s.end_time_unix_nano,
                         }) + "\n")
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
+        self.answer(200, b"{}")
     def log_message(self, *a): pass
 
-srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+srv.daemon_threads = True
 def stop(*_):
-    with open(summary, "w") as f:
+    with lock, open(summary, "w") as f:
         f.write(f"receiver: {stats['requests']} requests decoded, {stats['errors']} errors\n")
     sys.exit(0)
 signal.signal(signal.SIGTERM, stop)

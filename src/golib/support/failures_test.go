@@ -334,6 +334,53 @@ func TestExitSaysWhatWasStillBeingExported(t *testing.T) {
 	}
 }
 
+// timeoutErr is a transport's timeout, as net reports one.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string { return "read tcp 127.0.0.1:1->127.0.0.1:2: i/o timeout" }
+func (timeoutErr) Timeout() bool { return true }
+
+// A collector that never answers, at the program's end: the export's
+// deadline is the exit's, so the read times out just as the exit stops
+// waiting. Whichever notices first, the spans are reported once, as not
+// exported at exit (not as an export failure), and only an export that
+// ran into the program's end counts so: the same timeout without a cut
+// is an ordinary failure.
+func TestExportCutShortByTheExitIsReportedAsNotExported(t *testing.T) {
+	for _, early := range []bool{true, false} { // the export gives up before, or after, exit stops waiting
+		var out output
+		o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: AppendOTLPProto, attempts: otlpAttempts, backoff: otlpBackoff,
+			timeout: 10 * time.Second, now: time.Now, sleep: time.Sleep}
+		o.client = clientFunc(func(body []byte, deadline time.Time) (int, string, error) {
+			if early {
+				return 0, "", timeoutErr{}
+			}
+			time.Sleep(time.Until(deadline) + 20*time.Millisecond)
+			return 0, "", timeoutErr{}
+		})
+		r := newRecorderReporting(sampler{bound: 1 << 63}, o, &losses{log: &logger{w: &out, max: levelInfo}, dest: o.dest(), now: time.Now})
+		activate(t, r)
+		for i := 0; i < 3; i++ {
+			StartSpan("x", KindInternal).End()
+		}
+		r.budget = 50 * time.Millisecond
+		r.exit()
+		want := "rtool tracing: 3 spans not exported: the program exited while exporting to http://collector:4318/v1/traces (waited 50ms)"
+		if got := out.lines(); len(got) != 1 || got[0] != want {
+			t.Fatalf("early=%v: got  %q\nwant %q", early, got, want)
+		}
+	}
+	o := &otlp{endpoint: "http://collector:4318/v1/traces", encode: AppendOTLPProto, attempts: 1, timeout: time.Second, now: time.Now, sleep: time.Sleep}
+	o.client = clientFunc(func([]byte, time.Time) (int, string, error) { return 0, "", timeoutErr{} })
+	span := &Span{Name: "x", Sampled: true}
+	if err := o.export([]*Span{span}, time.Time{}); err == nil || err.Error() != (timeoutErr{}).Error() {
+		t.Fatalf("a timeout while the program runs: %v", err)
+	}
+	if err := o.export([]*Span{span}, time.Now().Add(time.Hour)); err == nil || err.Error() != (timeoutErr{}).Error() {
+		t.Fatalf("a timeout at the export's own deadline, before the cut: %v", err)
+	}
+}
+
 func TestOTLPFailuresAreNotRetriedWhenPermanent(t *testing.T) {
 	clearEnv(t)
 	calls := 0

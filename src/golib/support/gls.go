@@ -46,6 +46,12 @@ func runtime_rtglsGo(f func())
 //go:linkname runtime_rtglsExclusive runtime.rtgls_exclusive
 func runtime_rtglsExclusive(f func(), resume bool)
 
+// runtime_rtglsWakePoll has the network poller recompute its sleep after
+// a timer of rtool's stopped (see the runtime's rtgls_wakepoll).
+//
+//go:linkname runtime_rtglsWakePoll runtime.rtgls_wakepoll
+func runtime_rtglsWakePoll()
+
 type frame struct {
 	// First word: the owning g, with emptyBit while the frame holds
 	// nothing. The runtime zeroes it when it shares the frame with a new

@@ -426,6 +426,9 @@ func (o *otlp) export(spans []*Span, cut time.Time) error {
 		if err == nil && status/100 == 2 {
 			return nil
 		}
+		if err != nil && deadline.Equal(cut) && isTimeout(err) {
+			return cutShort{err}
+		}
 		msg, retry := "", false
 		if err != nil {
 			msg = err.Error()
@@ -472,6 +475,16 @@ const maxKeptBuffer = 4 << 20
 
 // retriesExhausted: a transient failure that outlasted its retries.
 type retriesExhausted struct{ error }
+
+// cutShort: the program's end came while the collector had not answered.
+// The spans are reported as not exported at exit, the way a flush that
+// stops waiting reports them, whichever of the two notices first.
+type cutShort struct{ error }
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an
 // HTTP-date (RFC 9110); false if it is neither. A date in the past is no

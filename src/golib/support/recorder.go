@@ -49,6 +49,7 @@ type recorder struct {
 	dropped  atomic.Int64 // queue full, or their export failed
 	exported atomic.Int64
 	inflight atomic.Int64 // spans taken and not yet exported or dropped
+	unsent   atomic.Int64 // their export ran into the program's end (cut)
 	// The program is ending: exports give up by this time (unix
 	// nanoseconds; 0 while it runs).
 	cut    atomic.Int64
@@ -227,23 +228,38 @@ func (r *recorder) run() {
 			cut = time.Unix(0, c)
 		}
 		var failed error
-		down := false
+		down, ended := false, false
 		for i := 0; i < len(batch); i += batchSize {
 			part := batch[i:min(i+batchSize, len(batch))]
 			// Once a batch's retries ran out, the collector is down or
 			// overloaded: the rest of the round is dropped rather than
 			// holding the exporter for one export timeout each (the
 			// next round tries again).
-			if down {
-				r.dropped.Add(int64(len(part)))
-			} else if err := r.exporter.export(part, cut); err != nil {
-				r.dropped.Add(int64(len(part)))
-				failed = err
-				_, down = err.(retriesExhausted)
-			} else {
-				r.exported.Add(int64(len(part)))
+			n := int64(len(part))
+			switch {
+			case ended: // the program's end came: the rest goes unsent too
+			case down:
+				r.dropped.Add(n)
+			default:
+				err := r.exporter.export(part, cut)
+				_, ended = err.(cutShort)
+				switch {
+				case err == nil:
+					r.exported.Add(n)
+				case !ended:
+					r.dropped.Add(n)
+					failed = err
+					_, down = err.(retriesExhausted)
+				}
 			}
-			r.inflight.Add(-int64(len(part)))
+			if ended { // under the lock exit reads both with: counted once
+				r.mu.Lock()
+				r.unsent.Add(n)
+				r.inflight.Add(-n)
+				r.mu.Unlock()
+				continue
+			}
+			r.inflight.Add(-n)
 		}
 		clear(batch) // let the spans go
 		r.losses.note(r.dropped.Load(), failed, false)
@@ -300,7 +316,10 @@ func (r *recorder) flush(deadline time.Time) bool {
 		runtime_rtglsGo(r.run)
 	}
 	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
+	defer func() {
+		t.Stop()
+		runtime_rtglsWakePoll()
+	}()
 	for {
 		r.mu.Lock()
 		if r.done >= target {
@@ -324,12 +343,14 @@ func (r *recorder) exit() {
 	deadline := time.Now().Add(r.budget)
 	r.cut.CompareAndSwap(0, deadline.UnixNano())
 	r.losses.exiting.Store(true)
-	if !r.flush(deadline) {
-		r.mu.Lock()
-		n := int64(len(r.pending)) + r.inflight.Load()
-		r.mu.Unlock()
-		r.losses.gaveUp(n, r.budget)
+	done := r.flush(deadline)
+	r.mu.Lock()
+	n := r.unsent.Load()
+	if !done {
+		n += int64(len(r.pending)) + r.inflight.Load()
 	}
+	r.mu.Unlock()
+	r.losses.gaveUp(n, r.budget)
 	r.losses.note(r.dropped.Load(), nil, true)
 }
 

@@ -149,6 +149,11 @@ func (c *client) Post(body []byte, deadline time.Time) (int, string, error) {
 		}
 		if !r.keepAlive {
 			c.close()
+		} else {
+			// A deadline left set is a runtime timer: until it fires, the
+			// runtime cannot see that the program deadlocked or that main
+			// called Goexit with no goroutine left (it waits in netpoll).
+			c.conn.SetDeadline(time.Time{})
 		}
 		return r.status, r.retryAfter, nil
 	}
