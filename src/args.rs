@@ -25,6 +25,19 @@ impl ToolCall {
         ToolCall { path, name, args }
     }
 
+    /// The GOROOT of the toolchain this tool belongs to: the go command
+    /// runs `$GOROOT/pkg/tool/GOOS_GOARCH/TOOL`. More reliable than the
+    /// `GOROOT` variable, which the go command sets empty for the linker
+    /// under `-trimpath`.
+    pub fn goroot(&self) -> Option<PathBuf> {
+        let path = Path::new(&self.path);
+        let dir = path.parent()?; // …/pkg/tool/GOOS_GOARCH
+        let tool = dir.parent()?;
+        let pkg = tool.parent()?;
+        let shaped = path.is_absolute() && tool.file_name()? == "tool" && pkg.file_name()? == "pkg";
+        shaped.then(|| pkg.parent().map(Path::to_path_buf)).flatten()
+    }
+
     /// `TOOL -V=full`: the go command asking for the tool's identity.
     pub fn is_version_query(&self) -> bool {
         self.args.len() == 1 && self.args[0] == "-V=full"
@@ -175,6 +188,16 @@ mod tests {
 
     fn strings(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn goroot_is_the_tools_own() {
+        let root = |p: &str| ToolCall::new(p.into(), vec![]).goroot();
+        assert_eq!(root("/usr/local/go/pkg/tool/linux_amd64/link"), Some(PathBuf::from("/usr/local/go")));
+        assert_eq!(root("/opt/go1.22/pkg/tool/linux_arm64/compile.exe"), Some(PathBuf::from("/opt/go1.22")));
+        for other in ["gcc", "pkg/tool/linux_amd64/link", "/usr/bin/link", "/x/pkg/bin/linux_amd64/link", "/x/lib/tool/y/link"] {
+            assert_eq!(root(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -213,6 +213,7 @@ mod tests {
             cache: None,
             go_vars: vec![],
             go_command: None,
+            goroot: None,
         }
     }
 

@@ -54,9 +54,18 @@ pub struct Ctx {
     pub go_vars: Vec<(OsString, OsString)>,
     /// `RTOOL_GO_COMMAND`, as handed down by `rtool go`.
     pub go_command: Option<String>,
+    /// The toolchain's root: the tool's own (`ToolCall::goroot`) in
+    /// toolexec mode, else `$GOROOT` if set and not empty.
+    pub goroot: Option<PathBuf>,
 }
 
 impl Ctx {
+    /// The toolchain's go command: `bin/go` under [`Ctx::goroot`], else
+    /// whichever `go` is on PATH.
+    pub fn go_binary(&self) -> PathBuf {
+        self.goroot.as_ref().map(|r| r.join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"))
+    }
+
     pub fn from_env() -> Result<Ctx> {
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
         let text = |k: &str| var(k).map(|v| v.to_string_lossy().into_owned());
@@ -92,6 +101,7 @@ impl Ctx {
                 .map(UserCache::new),
             go_vars,
             go_command: text(ENV_GO_COMMAND),
+            goroot: var("GOROOT").map(PathBuf::from),
         })
     }
 }

@@ -130,7 +130,7 @@ pub fn archives(
     let from_known: Option<Vec<(String, String)>> = all_std.iter().map(|p| known.file_of(p).map(|f| (p.clone(), f.to_string()))).collect();
     let mut deps = match from_known {
         Some(d) => d,
-        None => resolve::export_files(ctx, coord, record.flags()?, &all_std, "compiling rtool's support library")?,
+        None => resolve::export_files(ctx, coord, &record.nested_flags(ctx, coord)?, &all_std, "compiling rtool's support library")?,
     };
     for p in &own {
         for dep in archives(ctx, coord, record, target, p, known)? {

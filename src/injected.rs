@@ -24,7 +24,7 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::golib;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 /// Flags hashed into the key when advice injects packages from outside
@@ -64,8 +64,7 @@ pub fn digest(ctx: &Ctx, flags: &[String], paths: &[String]) -> Result<[u8; 32]>
             put(&mut h, &std::fs::read(&file).map_err(|e| Error::io("reading the -overlay file", &file, e))?);
         }
     }
-    let goroot = std::env::var_os("GOROOT").map(PathBuf::from);
-    let outside: Vec<&String> = paths.iter().filter(|p| !is_standard(goroot.as_deref(), p)).collect();
+    let outside: Vec<&String> = paths.iter().filter(|p| !is_standard(ctx.goroot.as_deref(), p)).collect();
     if !outside.is_empty() {
         hash_sources(ctx, flags, &outside, &mut h)?;
     }

@@ -50,6 +50,7 @@ mod linkdeps;
 mod log;
 mod modversion;
 mod outer;
+mod pgo;
 mod preview;
 mod record;
 mod resolve;

@@ -15,7 +15,6 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::goflags::{self, Flag};
 use base64::Engine;
-use std::path::Path;
 
 /// The go process running this build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,10 +38,12 @@ impl GoCommand {
         {
             return Ok(cmd);
         }
-        let go = match std::env::var_os("GOROOT") {
-            Some(root) => std::fs::canonicalize(Path::new(&root).join("bin/go"))
-                .map_err(|e| format!("cannot find the go command of GOROOT={}: {e}", root.to_string_lossy()))?,
-            None => return Err("GOROOT is not set, so this is not a tool run by the go command".into()),
+        let go = match &ctx.goroot {
+            Some(root) => std::fs::canonicalize(root.join("bin/go"))
+                .map_err(|e| format!("cannot find the go command of the toolchain in {}: {e}", root.display()))?,
+            None => {
+                return Err("no GOROOT: neither the tool's path nor $GOROOT names one, so this is not a tool run by the go command".into());
+            }
         };
         let mut pid = ppid;
         for _ in 0..MAX_WALK {
@@ -78,6 +79,12 @@ impl GoCommand {
         let mut flags = goflags::parse_goflags(&env, &inv.sub).map_err(|e| Error::failed(format!("reading GOFLAGS={env:?}: {e}")))?;
         flags.extend(inv.flags);
         Ok(kept_flags(&flags, &inv.packages))
+    }
+
+    /// The package arguments (packages, patterns or .go files), as
+    /// written; none if the command line cannot be read.
+    pub fn packages(&self) -> Vec<String> {
+        goflags::parse(&self.argv).map(|inv| inv.packages).unwrap_or_default()
     }
 }
 

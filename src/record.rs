@@ -29,6 +29,8 @@ pub struct Record {
     /// The go command's package-affecting flags (`outer::kept_flags`), or
     /// why they cannot be known; needed only when advice injects packages.
     pub flags: std::result::Result<Vec<String>, String>,
+    /// The go command's package arguments (what `-pgo=auto` looks at).
+    pub packages: Vec<String>,
     /// The hash of packages advice injects from outside the support
     /// library, if it injects any.
     pub injected: Option<[u8; 32]>,
@@ -59,6 +61,21 @@ impl Record {
     /// packages the way this build does.
     pub fn flags(&self) -> Result<&[String]> {
         self.flags.as_deref().map_err(|why| Error::failed(format!("cannot build injected packages the way this go command builds: {why}")))
+    }
+
+    /// The flags a nested go command builds with: [`Record::flags`] with
+    /// the profile-guided optimization spelled out (`pgo.rs`), found once
+    /// per build and only when a nested build needs it (with `-pgo=auto`
+    /// it takes a go list).
+    pub fn nested_flags(&self, ctx: &Ctx, coord: &Coord) -> Result<Vec<String>> {
+        let flags = self.flags()?;
+        let key = format!("pgo\0{}\0{}", flags.join(" "), self.packages.join(" "));
+        let out = coord.once(&key, || {
+            let nested = crate::pgo::nested_flags(ctx, flags, &self.packages)
+                .map_err(|why| Error::failed(format!("cannot build injected packages the way this go command builds: {why}")))?;
+            Ok(nested.join("\n").into_bytes())
+        })?;
+        Ok(String::from_utf8_lossy(&out).split('\n').filter(|f| !f.is_empty()).map(str::to_string).collect())
     }
 
     /// The record of the go command running this process: read if one of
@@ -96,14 +113,18 @@ impl Record {
     fn make(ctx: &Ctx, cmd: std::result::Result<&GoCommand, &String>) -> Result<Record> {
         let config = Config::load(ctx)?;
         // Broken aspect files are reported here, before any compile, with
-        // their positions.
-        let aspects = aspect::load(&config)?;
-        if !aspects.iter().any(aspect::Aspect::adds_packages) {
-            return Ok(Record { config, flags: Ok(vec![]), injected: None });
+        // their positions (the built-in ones are known good: not parsed).
+        let aspects = aspect::load_user(&config)?;
+        let builtin_on = !config.disabled.iter().any(|d| d == "all");
+        if !builtin_on && !aspects.iter().any(aspect::Aspect::adds_packages) {
+            return Ok(Record { config, flags: Ok(vec![]), packages: vec![], injected: None });
         }
-        let flags = match cmd {
-            Ok(go) => go.kept_flags().map_err(|e| e.to_string()),
-            Err(why) => Err(why.clone()),
+        let (flags, packages) = match cmd {
+            Ok(go) => match go.kept_flags() {
+                Ok(f) => (Ok(f), go.packages()),
+                Err(e) => (Err(e.to_string()), vec![]),
+            },
+            Err(why) => (Err(why.clone()), vec![]),
         };
         let outside = injected::outside_paths(&aspects);
         let injected = if outside.is_empty() {
@@ -114,7 +135,7 @@ impl Record {
             })?;
             Some(injected::digest(ctx, flags, &outside)?)
         };
-        Ok(Record { config, flags, injected })
+        Ok(Record { config, flags, packages, injected })
     }
 
     /// Bytes with a checksum, so a damaged file is never trusted.
@@ -129,6 +150,9 @@ impl Record {
         };
         body.extend_from_slice(&(flags.len() as u64).to_le_bytes());
         body.extend_from_slice(flags.as_bytes());
+        let packages = self.packages.join("\n");
+        body.extend_from_slice(&(packages.len() as u64).to_le_bytes());
+        body.extend_from_slice(packages.as_bytes());
         if let Some(d) = &self.injected {
             body.extend_from_slice(d);
         }
@@ -158,12 +182,14 @@ impl Record {
             ("!", why) => Err(why.to_string()),
             _ => return None,
         };
+        let packages = String::from_utf8(take()?.to_vec()).ok()?;
+        let packages = packages.split('\n').filter(|p| !p.is_empty()).map(str::to_string).collect();
         let injected = match rest.len() {
             0 => None,
             32 => Some(rest.try_into().ok()?),
             _ => return None,
         };
-        Some(Record { config, flags, injected })
+        Some(Record { config, flags, packages, injected })
     }
 }
 
@@ -229,9 +255,14 @@ mod tests {
     #[test]
     fn round_trip_and_damage() {
         for r in [
-            Record { config: config(), flags: Ok(vec![]), injected: None },
-            Record { config: config(), flags: Ok(vec!["-race".into(), "-tags=a".into()]), injected: Some([3; 32]) },
-            Record { config: config(), flags: Err("no go command".into()), injected: None },
+            Record { config: config(), flags: Ok(vec![]), packages: vec![], injected: None },
+            Record {
+                config: config(),
+                flags: Ok(vec!["-race".into(), "-tags=a".into()]),
+                packages: vec!["./cmd/x".into(), "main.go".into()],
+                injected: Some([3; 32]),
+            },
+            Record { config: config(), flags: Err("no go command".into()), packages: vec![], injected: None },
         ] {
             let bytes = r.encode();
             assert_eq!(Record::decode(&bytes), Some(r.clone()));
@@ -246,7 +277,7 @@ mod tests {
 
     #[test]
     fn the_key_follows_the_configuration_and_the_injected_hash() {
-        let a = Record { config: config(), flags: Ok(vec![]), injected: None };
+        let a = Record { config: config(), flags: Ok(vec![]), packages: vec![], injected: None };
         let with_flags = Record { flags: Ok(vec!["-race".into()]), ..a.clone() };
         assert_eq!(a.fingerprint(), with_flags.fingerprint(), "flags reach the key through the injected hash only");
         let injected = Record { injected: Some([1; 32]), ..a.clone() };

@@ -11,7 +11,6 @@
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// The sorted set of `paths` a nested build resolves, and its name; an
@@ -66,9 +65,7 @@ fn run_go_list(ctx: &Ctx, coord: &Coord, paths: &[String], flags: &[String], why
 /// spelled out: `$GOFLAGS`'s pattern-less `-gcflags` would apply to other
 /// packages here.
 pub fn go_list(ctx: &Ctx, list_flags: &[String], build_flags: &[String], paths: &[impl AsRef<std::ffi::OsStr>]) -> Command {
-    let go =
-        std::env::var_os("GOROOT").map(|r| PathBuf::from(r).join("bin/go")).filter(|g| g.is_file()).unwrap_or_else(|| PathBuf::from("go"));
-    let mut cmd = Command::new(go);
+    let mut cmd = Command::new(ctx.go_binary());
     cmd.arg("list")
         .args(list_flags)
         .args(build_flags)
@@ -77,6 +74,7 @@ pub fn go_list(ctx: &Ctx, list_flags: &[String], build_flags: &[String], paths: 
         .current_dir(&ctx.cwd)
         .env("GOFLAGS", "")
         .env("GOTOOLCHAIN", "local")
+        .env_remove("GOROOT") // empty for the linker under -trimpath: the go command finds its own
         .env_remove(crate::ctx::ENV_IMPORTPATH)
         .env_remove(crate::ctx::ENV_GO_COMMAND)
         .stdin(Stdio::null());

@@ -20,6 +20,9 @@ pub fn run(mut ctx: Ctx, call: ToolCall) -> Result<u8> {
         None => call.name.clone(),
     };
     ctx.log.set_label(label);
+    if let Some(root) = call.goroot() {
+        ctx.goroot = Some(root);
+    }
     ctx.log.trace(|| format!("args {:?}", call.args));
 
     if call.is_version_query() && cachekey::alters(&call.name) {

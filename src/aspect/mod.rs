@@ -32,28 +32,72 @@ pub fn load(config: &Config) -> Result<Vec<Aspect>> {
     for f in &config.aspect_files {
         all.extend(parse::parse_file(&f.path, &f.source, false)?);
     }
-    // `builtin.sql` names builtin.sql and every builtin.sql-…
-    let names = |d: &str, id: &str| id == d || id.strip_prefix(d).is_some_and(|rest| rest.starts_with('-'));
+    let ids: Vec<Id> = all.iter().map(|a| (a.id.as_str(), a.file.as_path(), a.line, a.builtin)).collect();
+    check_ids(config, &ids)?;
+    all.retain(|a| !disabled(config, &a.id, a.builtin));
+    Ok(all)
+}
+
+/// The user's aspects only, checked as [`load`] checks them (the built-in
+/// ones known by their `//rtool:aspect` lines, without parsing them: the
+/// go command's `-V=full` probe needs no more, and parsing them all costs
+/// milliseconds), disabled ones left out.
+pub fn load_user(config: &Config) -> Result<Vec<Aspect>> {
+    let mut user = Vec::new();
+    for f in &config.aspect_files {
+        user.extend(parse::parse_file(&f.path, &f.source, false)?);
+    }
+    let mut ids: Vec<Id> = Vec::new();
+    for (name, src) in builtin::FILES {
+        for (i, line) in src.lines().enumerate() {
+            if let Some(id) = line.strip_prefix("//rtool:aspect ") {
+                ids.push((id.trim(), Path::new(name), i + 1, true));
+            }
+        }
+    }
+    ids.extend(user.iter().map(|a| (a.id.as_str(), a.file.as_path(), a.line, false)));
+    check_ids(config, &ids)?;
+    user.retain(|a| !disabled(config, &a.id, false));
+    Ok(user)
+}
+
+/// Whether `RTOOL_DISABLE` entry `d` names aspect `id`: `builtin.sql`
+/// names builtin.sql and every builtin.sql-…
+fn names(d: &str, id: &str) -> bool {
+    id == d || id.strip_prefix(d).is_some_and(|rest| rest.starts_with('-'))
+}
+
+/// Whether the configuration switches aspect `id` off (`all`: every
+/// built-in one).
+fn disabled(config: &Config, id: &str, builtin: bool) -> bool {
+    config.disabled.iter().any(|d| names(d, id) || (builtin && d == "all"))
+}
+
+/// An aspect's id, file, line and whether it is built in.
+type Id<'a> = (&'a str, &'a Path, usize, bool);
+
+/// Every `RTOOL_DISABLE` entry names an aspect, and no aspect left on is
+/// declared twice. `ids` in load order.
+fn check_ids(config: &Config, ids: &[Id]) -> Result<()> {
     for d in &config.disabled {
-        if d != "all" && !all.iter().any(|a| names(d, &a.id)) {
+        if d != "all" && !ids.iter().any(|(id, ..)| names(d, id)) {
             return Err(Error::usage(format!("{ENV_DISABLE}: no aspect {d:?} (rtool aspects lists them)")));
         }
     }
-    let disabled_all = config.disabled.iter().any(|d| d == "all");
-    all.retain(|a| !(config.disabled.iter().any(|d| names(d, &a.id)) || (disabled_all && a.builtin)));
-    for (i, a) in all.iter().enumerate() {
-        if let Some(prev) = all[..i].iter().find(|p| p.id == a.id) {
+    let on: Vec<&Id> = ids.iter().filter(|(id, _, _, builtin)| !disabled(config, id, *builtin)).collect();
+    for (i, (id, file, line, _)) in on.iter().enumerate() {
+        if let Some((_, pfile, pline, _)) = on[..i].iter().find(|p| p.0 == *id) {
             return Err(Error::failed(format!(
                 "{}:{}:1: aspect {} is defined twice (also at {}:{})",
-                a.file.display(),
-                a.line,
-                a.id,
-                prev.file.display(),
-                prev.line
+                file.display(),
+                line,
+                id,
+                pfile.display(),
+                pline
             )));
         }
     }
-    Ok(all)
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +218,46 @@ pub fn is_import_path(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::AspectFile;
+
+    fn config(disabled: &[&str], files: &[&str]) -> Config {
+        Config {
+            aspect_files: files
+                .iter()
+                .enumerate()
+                .map(|(i, src)| AspectFile { path: PathBuf::from(format!("a{i}.go")), source: src.as_bytes().to_vec() })
+                .collect(),
+            strict: false,
+            disabled: disabled.iter().map(|d| d.to_string()).collect(),
+            stderr_log: 0,
+            module_path: None,
+            vendored: None,
+        }
+    }
+
+    /// load_user (the -V=full probe's) accepts and refuses what load
+    /// (the compiles') does, and keeps the same user aspects.
+    #[test]
+    fn loading_only_the_users_aspects_checks_as_loading_all() {
+        let user = "//go:build rtool\n\npackage aspects\n\n//rtool:aspect mine\n//rtool:where package(x)\n//rtool:inject\nvar x int\n";
+        let clash = "//go:build rtool\n\npackage aspects\n\n//rtool:aspect builtin.redis-client\n//rtool:where package(x)\n//rtool:inject\nvar y int\n";
+        let cases: &[(&[&str], &[&str])] = &[
+            (&[], &[user]),
+            (&["builtin.sql"], &[user]),
+            (&["builtin.sq"], &[]),
+            (&["nosuch"], &[user]),
+            (&["mine"], &[user]),
+            (&["all"], &[user]),
+            (&[], &[user, user]),
+            (&[], &[clash]),
+            (&["builtin.redis"], &[clash]),
+        ];
+        for (disabled, files) in cases {
+            let c = config(disabled, files);
+            let all = load(&c).map(|a| a.into_iter().filter(|a| !a.builtin).collect::<Vec<_>>());
+            assert_eq!(load_user(&c), all, "RTOOL_DISABLE={disabled:?}, {} files", files.len());
+        }
+    }
 
     #[test]
     fn identifiers_and_import_paths() {

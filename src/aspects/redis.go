@@ -122,7 +122,7 @@ func rtoolRedisEnd(s *support.Span, err error, cmd Cmder) {
 		return
 	}
 	if err == nil {
-		err = cmd.Err()
+		err = rtoolCmdErr(cmd)
 	}
 	rtoolEndRedis(s, err)
 }
@@ -155,9 +155,20 @@ func rtoolPipelineEnd(s *support.Span, err error, cmds []Cmder) {
 		if err != nil && err != Nil {
 			break
 		}
-		err = c.Err()
+		err = rtoolCmdErr(c)
 	}
 	rtoolEndRedis(s, err)
+}
+
+// rtoolCmdErr is a command's error without waiting: from v9.22.0 Err
+// blocks until an autopipelined command has run, which it has not while
+// the method that runs it returns (rawErr does not block); before, Err
+// never waits.
+func rtoolCmdErr(c Cmder) error {
+	if r, ok := c.(interface{ rawErr() error }); ok {
+		return r.rawErr()
+	}
+	return c.Err()
 }
 
 // rtoolEndRedis: redis.Nil is an answer (no such key), not a failure.

@@ -260,7 +260,7 @@ pub fn resolve_archives(
         found.extend(golib::archives(ctx, coord, record, target, p, known).map_err(|e| e.context(why))?);
     }
     if !other.is_empty() {
-        found.extend(resolve::export_files(ctx, coord, record.flags().map_err(|e| e.context(why))?, &other, why)?);
+        found.extend(resolve::export_files(ctx, coord, &record.nested_flags(ctx, coord).map_err(|e| e.context(why))?, &other, why)?);
     }
     Ok(found)
 }
