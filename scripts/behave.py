@@ -48,6 +48,11 @@ Normalisation, applied to both sides and nothing more:
     it has its argument list replaced by "(...)" (words of memory, and
     "(...)" already for an inlined frame);
   - other hexadecimal numbers (addresses) become 0x?;
+  - in a fatal error's goroutine dump, another goroutine caught running on
+    another thread ("[running]:" and "goroutine running on other thread;
+    stack unavailable") and one caught runnable ("[runnable]:" and its
+    frames) read the same: which of the two the runtime catches is chance
+    (a plain build of map-concurrent shows either);
   - in test binaries' output only, "--- PASS/FAIL/SKIP: Name (0.00s)"
     durations become "(?s)" (the plain binary's vary too).
 """
@@ -120,6 +125,10 @@ HEX = re.compile(r"0x[0-9a-fA-F]+")
 GOID = re.compile(r"\b([Gg]oroutine) \d+")
 FRAME_FILE = re.compile(r"^(\t\S.*:\d+)(?: \+0x[0-9a-f]+)?$")
 ARGS = re.compile(r"^(\S.*)\([^()]*\)$")
+# A goroutine of a fatal error's dump that was running on another thread,
+# or runnable (its frames up to "created by").
+ELSEWHERE = re.compile(r"goroutine N \[running\]:\n\tgoroutine running on other thread; stack unavailable\n"
+                       r"|goroutine N \[runnable\]:\n(?:[^\n]+\n\t[^\n]+\n)*?(?=created by )")
 TEST_TIME = re.compile(r"^(\s*--- (?:PASS|FAIL|SKIP): .*) \(\d+\.\d+s\)$")
 
 
@@ -135,7 +144,10 @@ def normalise(text, stream, is_test):
     lines = [HEX.sub("0x?", GOID.sub(r"\1 N", l)) for l in lines]
     if is_test:
         lines = [TEST_TIME.sub(r"\1 (?s)", l) for l in lines]
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    if stream == "stderr":
+        text = ELSEWHERE.sub("goroutine N [running elsewhere or runnable]:\n", text)
+    return text
 
 
 # --- the collectors ---
