@@ -20,6 +20,11 @@ directive a line (later '#' lines are comments):
   spans no        the live receiver need not get spans (the program ends in
                   a way rtool's exit flush does not cover)
   timeout S       seconds before a run is killed (default 15)
+  stderr-lines N  only the first N lines of stderr are compared: a fatal
+                  error whose goroutine dump is chance (concurrent map
+                  writes: one writer or both report, the other caught
+                  running or runnable); the plain runs may then differ
+                  after those lines
   added RE        a documented addition of rtool's (trace ids in log lines,
                   README "Trace ids in logs"): every instrumented run must
                   have at least one match of the regular expression RE in
@@ -48,11 +53,6 @@ Normalisation, applied to both sides and nothing more:
     it has its argument list replaced by "(...)" (words of memory, and
     "(...)" already for an inlined frame);
   - other hexadecimal numbers (addresses) become 0x?;
-  - in a fatal error's goroutine dump, another goroutine caught running on
-    another thread ("[running]:" and "goroutine running on other thread;
-    stack unavailable") and one caught runnable ("[runnable]:" and its
-    frames) read the same: which of the two the runtime catches is chance
-    (a plain build of map-concurrent shows either);
   - in test binaries' output only, "--- PASS/FAIL/SKIP: Name (0.00s)"
     durations become "(?s)" (the plain binary's vary too).
 """
@@ -78,7 +78,7 @@ SHORT_TIMEOUT_MS = "500"
 
 def parse_spec(path):
     spec = {"args": [], "env": {}, "signal": None, "ignore": None, "test": False,
-            "gomaxprocs": ["1", "2"], "spans": True, "timeout": 15.0, "about": "", "added": []}
+            "gomaxprocs": ["1", "2"], "spans": True, "timeout": 15.0, "about": "", "added": [], "stderr_lines": None}
     directives = False
     with open(path) as f:
         for line in f:
@@ -109,6 +109,8 @@ def parse_spec(path):
                 spec["gomaxprocs"] = value.split()
             elif key == "spans":
                 spec["spans"] = value != "no"
+            elif key == "stderr-lines":
+                spec["stderr_lines"] = int(value)
             elif key == "timeout":
                 spec["timeout"] = float(value)
             elif key == "added":
@@ -125,10 +127,6 @@ HEX = re.compile(r"0x[0-9a-fA-F]+")
 GOID = re.compile(r"\b([Gg]oroutine) \d+")
 FRAME_FILE = re.compile(r"^(\t\S.*:\d+)(?: \+0x[0-9a-f]+)?$")
 ARGS = re.compile(r"^(\S.*)\([^()]*\)$")
-# A goroutine of a fatal error's dump that was running on another thread,
-# or runnable (its frames up to "created by").
-ELSEWHERE = re.compile(r"goroutine N \[running\]:\n\tgoroutine running on other thread; stack unavailable\n"
-                       r"|goroutine N \[runnable\]:\n(?:[^\n]+\n\t[^\n]+\n)*?(?=created by )")
 TEST_TIME = re.compile(r"^(\s*--- (?:PASS|FAIL|SKIP): .*) \(\d+\.\d+s\)$")
 
 
@@ -144,10 +142,7 @@ def normalise(text, stream, is_test):
     lines = [HEX.sub("0x?", GOID.sub(r"\1 N", l)) for l in lines]
     if is_test:
         lines = [TEST_TIME.sub(r"\1 (?s)", l) for l in lines]
-    text = "\n".join(lines)
-    if stream == "stderr":
-        text = ELSEWHERE.sub("goroutine N [running elsewhere or runnable]:\n", text)
-    return text
+    return "\n".join(lines)
 
 
 # --- the collectors ---
@@ -300,9 +295,12 @@ def rendered(result, spec, rtool=False):
             (out, n1), (err, n2) = added.subn("", out), added.subn("", err)
             if n1 + n2 == 0:
                 missing += f"(rtool's documented addition {added.pattern!r} is missing)\n"
+    err = normalise(err, 'stderr', spec['test'])
+    if spec["stderr_lines"] is not None:
+        err = "\n".join(err.split("\n")[:spec["stderr_lines"]])
     return (f"{missing}status: {result['status']}\n"
             f"--- stdout\n{normalise(out, 'stdout', spec['test'])}\n"
-            f"--- stderr\n{normalise(err, 'stderr', spec['test'])}\n")
+            f"--- stderr\n{err}\n")
 
 
 def unified(a, b, name_a, name_b, limit=60):
