@@ -223,13 +223,38 @@ func checkEndpoint(ep string) string {
 	return ""
 }
 
+// validZone: an IPv6 zone as url.Parse takes it: bytes a host name may
+// have, or non-ASCII ones, written as they are, or escaped if they are
+// such a byte, a space or a percent sign (%25).
+func validZone(z string) bool {
+	hostByte := func(c byte) bool { return isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=:[]<>\"", c) >= 0 }
+	for i := 0; i < len(z); i++ {
+		c := z[i]
+		if c != '%' {
+			if c < 0x80 && !hostByte(c) {
+				return false
+			}
+			continue
+		}
+		var v [1]byte
+		if i+3 > len(z) || !unhex(v[:], strings.ToLower(z[i+1:i+3])) {
+			return false
+		}
+		if v[0] != '%' && v[0] != ' ' && !hostByte(v[0]) {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
 // validIPv6: what net/netip takes between a URL's brackets: eight groups
 // of up to four hex digits (the last two may be an IPv4 address), one ::
 // standing for at least one group of zeros, and a zone after %25.
 func validIPv6(s string) bool {
 	if i := strings.Index(s, "%25"); i >= 0 {
-		if i+3 == len(s) {
-			return false // an empty zone
+		if i+3 == len(s) || !validZone(s[i+3:]) {
+			return false // an empty zone, or one url.Parse refuses
 		}
 		s = s[:i]
 	}
@@ -327,7 +352,10 @@ func validEscapes(s string) bool {
 func redact(ep string) string {
 	i := strings.Index(ep, "://") + 3
 	if i < 3 {
-		i = 0 // no scheme: user information may still come first
+		i = 0 // no scheme: user information may still come first,
+		if strings.HasPrefix(ep, "//") {
+			i = 2 // or after the // that starts an authority
+		}
 	}
 	rest := ep[i:]
 	end := len(rest)
