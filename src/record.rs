@@ -1,8 +1,8 @@
 //! The build record: what one go command's build is configured with — the
-//! aspect configuration, the go command's package-affecting flags, and the
-//! hash of injected packages (`injected.rs`). It is made once, by the
-//! first rtool process of the go command (its `-V=full` probe, which comes
-//! before any compile), and every later process of that go command reads
+//! aspect configuration, the go command's package-affecting flags and
+//! package arguments, and the hash of injected packages (`injected.rs`).
+//! It is made once, by the first rtool process of the go command (its
+//! `-V=full` probe, which comes before any compile), and every later process of that go command reads
 //! the same record: so the cache key the go command got and the compiles
 //! it stores under that key agree, even when an aspect file is edited while
 //! the build runs.

@@ -7,9 +7,9 @@ import (
 )
 
 // Redis client spans (rtool's src/aspects/redis.go calls these from
-// go-redis hooks), after OpenTelemetry semantic conventions v1.44.0 for
-// Redis: db.system.name `redis`; db.operation.name the command (`SET`),
-// or for a pipeline or transaction `PIPELINE`/`MULTI`, followed by the
+// inside go-redis, under the program's hooks), after OpenTelemetry
+// semantic conventions v1.44.0 for Redis: db.system.name `redis`;
+// db.operation.name the command (`SET`), or for a pipeline or transaction `PIPELINE`/`MULTI`, followed by the
 // command when all are the same (`PIPELINE SET`), with
 // db.operation.batch.size (not for a batch of one); the span named by
 // db.operation.name (the conventions keep db.namespace, the database
