@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # PostgreSQL refuses to run as root: use its own account then.
-as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- env PATH="$PATH" "$@"); else "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -g postgres -G root -- env PATH="$PATH" "$@"); else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres "$tmp"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1" >&2; return 1; }
