@@ -11,10 +11,10 @@ use crate::aspect::{Advice, Aspect};
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::golib;
 use crate::importcfg::ImportCfg;
 use crate::linkdeps::LinkDeps;
 use crate::rewrite::{self, Mode, SourceFile, runtime_gls};
+use crate::supportlib;
 use std::path::Path;
 
 /// The base name of the file a main package gets when injected code
@@ -129,9 +129,9 @@ fn read_sources(files: &[String]) -> Result<Vec<SourceFile>> {
 /// Whether an aspect's advice uses rtool's support library, which needs
 /// goroutine-local storage in the runtime.
 fn uses_support(a: &Aspect) -> bool {
-    a.imports.iter().any(|i| golib::is_golib(&i.path))
-        || matches!(&a.advice, Advice::ReplaceFunction(q) if golib::is_golib(&q.path))
-        || matches!(&a.advice, Advice::AddImport(p) if golib::is_golib(p))
+    a.imports.iter().any(|i| supportlib::is_support(&i.path))
+        || matches!(&a.advice, Advice::ReplaceFunction(q) if supportlib::is_support(&q.path))
+        || matches!(&a.advice, Advice::AddImport(p) if supportlib::is_support(p))
 }
 
 /// Adds the goroutine-local-storage patch to the runtime's compile, on top

@@ -29,7 +29,7 @@ pub const ENV_CACHE_DIR: &str = "RTOOL_CACHE_DIR";
 /// per line: a resolution that needs itself is an import cycle.
 pub const ENV_RESOLVING: &str = "RTOOL_RESOLVING";
 /// Set by `rtool go` for the tools of the go command it runs: that
-/// command's pid and arguments (`outer.rs`), so they need no /proc.
+/// command's pid and arguments (`outer_go.rs`), so they need no /proc.
 pub const ENV_GO_COMMAND: &str = "RTOOL_GO_COMMAND";
 /// Set by the go command for every tool run on behalf of a package.
 pub const ENV_IMPORTPATH: &str = "TOOLEXEC_IMPORTPATH";

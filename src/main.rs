@@ -40,21 +40,20 @@ mod coord;
 mod ctx;
 mod error;
 mod exec;
-mod gocmd;
 mod goflags;
-mod golib;
 mod gosyntax;
 mod importcfg;
-mod injected;
 mod linkdeps;
 mod log;
 mod modversion;
-mod outer;
+mod outer_go;
 mod pgo;
 mod preview;
 mod record;
 mod resolve;
 mod rewrite;
+mod rtool_go;
+mod supportlib;
 mod toolexec;
 mod tools;
 mod unidiff;
@@ -156,7 +155,7 @@ fn run(mut argv: Vec<OsString>) -> Result<u8> {
     let first = argv.remove(0);
     let ctx = Ctx::from_env().map_err(|e| e.context("rtool"))?;
     let (who, result) = match first.to_str() {
-        Some("go") => ("rtool go", gocmd::run(&ctx, argv)),
+        Some("go") => ("rtool go", rtool_go::run(&ctx, argv)),
         Some("version") => ("rtool version", version(argv)),
         Some("diff") => ("rtool diff", preview::diff(&ctx, argv)),
         Some("aspects") => ("rtool aspects", preview::aspects(&ctx, argv)),
@@ -199,7 +198,7 @@ mod tests {
     const NOT_READ_BY_RTOOL: &[&str] = &["RTOOL_BUILD_HASH", "RTOOL_UPDATE"];
 
     /// Every `RTOOL_*`/`OTEL_*` name in a string literal of src/**/*.rs or
-    /// read by os.Getenv/LookupEnv in src/golib is listed in HELP.
+    /// read by os.Getenv/LookupEnv in src/supportlib is listed in HELP.
     #[test]
     fn help_lists_every_environment_variable() {
         let mut names = Vec::new();
@@ -208,7 +207,7 @@ mod tests {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             let literals = match path.extension().and_then(|e| e.to_str()) {
                 Some("rs") => string_literals(&text),
-                Some("go") if path.starts_with(src.join("golib")) => getenv_names(&text),
+                Some("go") if path.starts_with(src.join("supportlib")) => getenv_names(&text),
                 _ => continue,
             };
             for lit in literals {

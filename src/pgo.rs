@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use std::path::PathBuf;
 
 /// `kept` (the outer go command's package-affecting flags, see
-/// `outer::kept_flags`) with its `-pgo` replaced by what a nested go
+/// `outer_go::kept_flags`) with its `-pgo` replaced by what a nested go
 /// command needs: `-pgo=off`, or `-pgo=FILE` with FILE absolute.
 /// `packages` are the outer command's package arguments, whose main
 /// packages `-pgo=auto` looks at.
@@ -26,7 +26,7 @@ pub fn nested_flags(ctx: &Ctx, kept: &[String], packages: &[String]) -> Result<V
 }
 
 /// `flags` (without `-pgo`) with `-pgo=off` or `-pgo=FILE` where
-/// `outer::kept_flags` puts it: single flags sorted by name, then the
+/// `outer_go::kept_flags` puts it: single flags sorted by name, then the
 /// repeated `-gcflags` and `-asmflags`.
 fn with_profile(mut flags: Vec<String>, profile: Option<PathBuf>) -> Vec<String> {
     let pgo = match profile {
@@ -93,6 +93,6 @@ mod tests {
         let argv: Vec<String> =
             ["go", "build"].iter().map(|s| s.to_string()).chain(flags.iter().cloned()).chain(["./x".to_string()]).collect();
         let inv = crate::goflags::parse(&argv).unwrap();
-        assert_eq!(crate::outer::kept_flags(&inv.flags, &inv.packages), flags);
+        assert_eq!(crate::outer_go::kept_flags(&inv.flags, &inv.packages), flags);
     }
 }

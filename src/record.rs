@@ -1,6 +1,6 @@
 //! The build record: what one go command's build is configured with — the
 //! aspect configuration, the go command's package-affecting flags and
-//! package arguments, and the hash of injected packages (`injected.rs`).
+//! package arguments, and the hash of injected packages (`cachekey/injected.rs`).
 //! It is made once, by the first rtool process of the go command (its
 //! `-V=full` probe, which comes before any compile), and every later process of that go command reads
 //! the same record: so the cache key the go command got and the compiles
@@ -8,17 +8,17 @@
 //! the build runs.
 //!
 //! Records of outer go commands live in rtool's state directory, one file
-//! per go process (`outer::GoCommand::key`), written once (first writer
+//! per go process (`outer_go::GoCommand::key`), written once (first writer
 //! wins) and removed once their process is gone. Nested go commands that
 //! rtool starts read the outer build's record from the coordinator.
 
 use crate::aspect;
+use crate::cachekey::injected;
 use crate::config::Config;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::injected;
-use crate::outer::GoCommand;
+use crate::outer_go::GoCommand;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub config: Config,
-    /// The go command's package-affecting flags (`outer::kept_flags`), or
+    /// The go command's package-affecting flags (`outer_go::kept_flags`), or
     /// why they cannot be known; needed only when advice injects packages.
     pub flags: std::result::Result<Vec<String>, String>,
     /// The go command's package arguments (what `-pgo=auto` looks at).

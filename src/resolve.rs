@@ -3,7 +3,7 @@
 //! set of packages per build (the coordinator runs it once; concurrent
 //! callers share the result). The nested command uses the outer build's
 //! toolchain, working directory and package-affecting flags (from the build
-//! record, read exactly by `outer.rs`), with rtool as its toolexec, so
+//! record, read exactly by `outer_go.rs`), with rtool as its toolexec, so
 //! every package it compiles goes through the same aspects and has the
 //! same action ID, hence the same archive, as in the outer build, and
 //! export data stays consistent (fingerprints match at link).

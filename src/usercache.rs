@@ -26,8 +26,8 @@ impl UserCache {
     }
 
     /// Where the support library's compiled packages live.
-    pub fn golib_dir(&self) -> PathBuf {
-        self.dir.join("golib")
+    pub fn supportlib_dir(&self) -> PathBuf {
+        self.dir.join("supportlib")
     }
 
     pub fn read(&self, kind: &str, key: &str) -> Option<Vec<u8>> {

@@ -10,8 +10,8 @@ use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::error::{self, Error, Result};
 use crate::goflags;
-use crate::golib;
-use crate::outer::GoCommand;
+use crate::outer_go::GoCommand;
+use crate::supportlib;
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -51,7 +51,8 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     let aspects = aspect::load(&config)?;
     // Support packages named on the command line print in full; the go
     // command knows none of them.
-    let (support, listed): (Vec<String>, Vec<String>) = args.iter().cloned().partition(|a| inv.packages.contains(a) && golib::is_golib(a));
+    let (support, listed): (Vec<String>, Vec<String>) =
+        args.iter().cloned().partition(|a| inv.packages.contains(a) && supportlib::is_support(a));
     let mut walk = walk::Walk::new(ctx, &config, &aspects, flags);
     if support.is_empty() || inv.packages.len() > support.len() {
         let Some(packages) = walk.list_outer(&listed)? else { return Ok(walk.exit) };

@@ -16,10 +16,10 @@ use crate::changes::{self, Compile};
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::golib;
 use crate::importcfg::ImportCfg;
 use crate::linkdeps::LinkDeps;
 use crate::rewrite::Mode;
+use crate::supportlib;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -98,7 +98,7 @@ impl<'a> Walk<'a> {
 
     /// A support package's files in full, as new files.
     pub fn support_in_full(&mut self, path: &str) -> Result<()> {
-        let files = golib::files_of(path)?;
+        let files = supportlib::files_of(path)?;
         crate::error::print(&show::support(path, files, true))
     }
 
@@ -183,7 +183,7 @@ impl<'a> Walk<'a> {
     /// Resolves `paths` for a compile or link whose importcfg is `known`:
     /// they and everything they import, as `resolve_archives` finds them.
     fn resolve(&mut self, paths: &[String], known: &ImportCfg, why: &str) -> Result<Vec<String>> {
-        let (support, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| golib::is_golib(p));
+        let (support, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| supportlib::is_support(p));
         let mut found = Vec::new();
         for p in &support {
             found.extend(self.support(p, known).map_err(|e| e.context(why))?);
@@ -194,14 +194,14 @@ impl<'a> Walk<'a> {
         Ok(found)
     }
 
-    /// A support package for this build, as `golib::archives` builds it:
+    /// A support package for this build, as `supportlib::archives` builds it:
     /// the standard packages of the whole library (a nested build, unless
     /// `known` has them all), its own support imports, then itself.
     fn support(&mut self, path: &str, known: &ImportCfg) -> Result<Vec<String>> {
-        let files = golib::files_of(path)?;
-        let std = golib::std_imports();
+        let files = supportlib::files_of(path)?;
+        let std = supportlib::std_imports();
         let mut found = if std.iter().all(|p| known.provides(p)) { std } else { self.nested(&std, "compiling rtool's support library")? };
-        for p in golib::own_imports(path)? {
+        for p in supportlib::own_imports(path)? {
             for dep in self.support(&p, known)? {
                 if !found.contains(&dep) {
                     found.push(dep);

@@ -21,12 +21,12 @@ use crate::config::Config;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::golib;
 use crate::importcfg::ImportCfg;
 use crate::linkdeps::{self, LinkDeps};
 use crate::record::Record;
 use crate::resolve;
 use crate::rewrite::{self, Mode};
+use crate::supportlib;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -97,7 +97,7 @@ fn may_be_nested(args: &[String], aspects: &[Aspect]) -> bool {
         return false;
     }
     let std = args.iter().any(|a| a == "-std");
-    std || aspects.iter().any(|a| !a.builtin && a.package_paths().any(|p| !golib::is_golib(p) && !is_standard_path(p)))
+    std || aspects.iter().any(|a| !a.builtin && a.package_paths().any(|p| !supportlib::is_support(p) && !is_standard_path(p)))
 }
 
 /// The go command's rule: a standard package's first path element has no dot.
@@ -208,7 +208,7 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     if !needed.is_empty() {
         let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
         let why = format!("{}: {}", pkg.path, changes::origins(&applicable, &needed));
-        let target = golib::Target::new(Path::new(&call.path), args);
+        let target = supportlib::Target::new(Path::new(&call.path), args);
         let found = resolve_archives(ctx, coord, record, &target, &needed, &cfg, &why)?;
         let mut text = std::fs::read_to_string(args::flag_value(args, "importcfg").unwrap_or_default()).unwrap_or_default();
         for p in &needed {
@@ -249,15 +249,15 @@ pub fn resolve_archives(
     ctx: &Ctx,
     coord: &Coord,
     record: &Record,
-    target: &golib::Target,
+    target: &supportlib::Target,
     paths: &[String],
     known: &ImportCfg,
     why: &str,
 ) -> Result<Vec<(String, String)>> {
-    let (golib, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| golib::is_golib(p));
+    let (support, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| supportlib::is_support(p));
     let mut found = Vec::new();
-    for p in &golib {
-        found.extend(golib::archives(ctx, coord, record, target, p, known).map_err(|e| e.context(why))?);
+    for p in &support {
+        found.extend(supportlib::archives(ctx, coord, record, target, p, known).map_err(|e| e.context(why))?);
     }
     if !other.is_empty() {
         found.extend(resolve::export_files(ctx, coord, &record.nested_flags(ctx, coord).map_err(|e| e.context(why))?, &other, why)?);

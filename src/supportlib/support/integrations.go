@@ -10,7 +10,7 @@ import (
 	"sync"
 )
 
-// The entry points of rtool's built-in aspects (rtool's src/aspects/). The
+// The entry points of rtool's built-in aspects (rtool's src/aspect/builtin/). The
 // aspects live inside net/http and database/sql, which this package must
 // not import (they would import it back), so these take plain values and
 // follow OpenTelemetry's semantic conventions. Each Start returns nil when
@@ -353,7 +353,7 @@ const ErrorTypeOther = "_OTHER"
 // that says so), the name of a well-known sentinel error (context.Canceled,
 // io.EOF, io.ErrUnexpectedEOF) anywhere in its chain, else ErrorTypeOther.
 // The built-in aspects name the error types of their own packages first
-// (*net.OpError and others, see rtool's src/aspects/http.go).
+// (*net.OpError and others, see rtool's src/aspect/builtin/http.go).
 func ErrorType(err error) string {
 	if err == nil {
 		return ""

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Redis client spans (rtool's src/aspects/redis.go calls these from
+// Redis client spans (rtool's src/aspect/builtin/redis.go calls these from
 // inside go-redis, under the program's hooks), after OpenTelemetry
 // semantic conventions v1.44.0 for Redis: db.system.name `redis`;
 // db.operation.name the command (`SET`), or for a pipeline or transaction `PIPELINE`/`MULTI`, followed by the

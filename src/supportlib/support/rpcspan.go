@@ -13,7 +13,7 @@ import (
 // for every code but OK, a server span only for UNKNOWN,
 // DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS;
 // error.type is then the code's name. The aspects (rtool's
-// src/aspects/grpc.go) pass plain values: this package imports no gRPC.
+// src/aspect/builtin/grpc.go) pass plain values: this package imports no gRPC.
 
 // grpcCodes are the status codes' names, by number.
 var grpcCodes = [...]string{"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"}

@@ -8,7 +8,7 @@
 //! starting `buildID=`), so HASH covers the real line as well. HASH also
 //! covers rtool's version and build and the build record's fingerprint
 //! (the configuration, and what advice injects: `record.rs`,
-//! `injected.rs`), and nothing else: the same inputs give the same key, so the cache stays
+//! `injected`), and nothing else: the same inputs give the same key, so the cache stays
 //! warm, and a plain go build never shares an object with an rtool build.
 
 use crate::args::ToolCall;
@@ -22,9 +22,10 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::process::{Command, Stdio};
+pub mod injected;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// Hash of rtool's sources, embedded Go sources included (src/build.rs).
+/// Hash of rtool's sources, embedded Go sources included (src/build_hash.rs).
 pub const BUILD_HASH: &str = env!("RTOOL_BUILD_HASH");
 
 /// Tools whose output rtool can change. Others keep their own identity, so

@@ -22,7 +22,7 @@
 use crate::aspect::Aspect;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::golib;
+use crate::supportlib;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::process::Stdio;
@@ -40,7 +40,7 @@ pub fn outside_paths(aspects: &[Aspect]) -> Vec<String> {
         .iter()
         .filter(|a| !a.builtin)
         .flat_map(Aspect::package_paths)
-        .filter(|p| !golib::is_golib(p) && *p != "unsafe" && *p != "C")
+        .filter(|p| !supportlib::is_support(p) && *p != "unsafe" && *p != "C")
         .map(str::to_string)
         .collect();
     paths.sort();
@@ -49,7 +49,7 @@ pub fn outside_paths(aspects: &[Aspect]) -> Vec<String> {
 }
 
 /// The hash the key gets for injected packages `paths`, built with the
-/// go command's package-affecting flags `flags` (see `outer::kept_flags`).
+/// go command's package-affecting flags `flags` (see `outer_go::kept_flags`).
 pub fn digest(ctx: &Ctx, flags: &[String], paths: &[String]) -> Result<[u8; 32]> {
     let mut h = Sha256::new();
     h.update(b"rtool-injected-v1\0");
@@ -170,7 +170,7 @@ mod tests {
             vendored: None,
         };
         for a in crate::aspect::load(&config).unwrap().iter().filter(|a| a.builtin) {
-            let needed: Vec<&str> = a.package_paths().filter(|p| !golib::is_golib(p) && *p != "unsafe").collect();
+            let needed: Vec<&str> = a.package_paths().filter(|p| !supportlib::is_support(p) && *p != "unsafe").collect();
             if needed.is_empty() {
                 continue;
             }

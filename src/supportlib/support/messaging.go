@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Messaging spans (rtool's src/aspects/nats.go calls these), after
+// Messaging spans (rtool's src/aspect/builtin/nats.go calls these), after
 // OpenTelemetry semantic conventions v1.44.0 for messaging spans: a
 // PRODUCER span per message sent (messaging.operation.type `send`), whose
 // context is injected into the message as its creation context; a

@@ -4,7 +4,7 @@ import "context"
 
 // One trace with the OpenTelemetry Go API (go.opentelemetry.io/otel/trace)
 // in the same program: rtool's built-in aspects (rtool's
-// src/aspects/otel.go) call these from inside that package, so that each
+// src/aspect/builtin/otel.go) call these from inside that package, so that each
 // side takes the other's spans as parents while both keep their own
 // pipelines. This package never imports OpenTelemetry: ids cross as plain
 // arrays.

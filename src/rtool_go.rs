@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     // arguments from here rather than from /proc.
     let argv: Vec<String> = std::iter::once("go".to_string()).chain(go_args.iter().map(|a| a.to_string_lossy().into_owned())).collect();
     let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    cmd.env(ENV_GO_COMMAND, crate::outer::encode_handoff(std::process::id(), nonce, &argv));
+    cmd.env(ENV_GO_COMMAND, crate::outer_go::encode_handoff(std::process::id(), nonce, &argv));
     if let Some(list) = &ctx.aspects {
         let abs = std::env::join_paths(std::env::split_paths(list).map(|p| ctx.cwd.join(p)))
             .map_err(|e| Error::usage(format!("{ENV_ASPECTS}: {e}")))?;

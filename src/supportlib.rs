@@ -1,5 +1,5 @@
 //! rtool's Go support library: Go packages embedded in the binary (sources
-//! under src/golib/), imported by advice under the fixed prefix
+//! under src/supportlib/), imported by advice under the fixed prefix
 //! `rtool.invalid/` (`.invalid` is reserved: no real module can have it).
 //! They depend on the standard library only. rtool materializes a package
 //! into a content-addressed directory of its user cache and compiles it
@@ -28,43 +28,43 @@ const PACKAGES: &[(&str, &[(&str, &str)])] = &[
     (
         "rtool.invalid/support",
         &[
-            ("support.go", include_str!("golib/support/support.go")),
-            ("trace.go", include_str!("golib/support/trace.go")),
-            ("sampler.go", include_str!("golib/support/sampler.go")),
-            ("recorder.go", include_str!("golib/support/recorder.go")),
-            ("otlp.go", include_str!("golib/support/otlp.go")),
-            ("otlpenv.go", include_str!("golib/support/otlpenv.go")),
-            ("jsonlines.go", include_str!("golib/support/jsonlines.go")),
-            ("json.go", include_str!("golib/support/json.go")),
-            ("proto.go", include_str!("golib/support/proto.go")),
-            ("gls.go", include_str!("golib/support/gls.go")),
-            ("integrations.go", include_str!("golib/support/integrations.go")),
-            ("dbspan.go", include_str!("golib/support/dbspan.go")),
-            ("sqltext.go", include_str!("golib/support/sqltext.go")),
-            ("version.go", include_str!("golib/support/version.go")),
-            ("foreign.go", include_str!("golib/support/foreign.go")),
-            ("logs.go", include_str!("golib/support/logs.go")),
-            ("shutdown.go", include_str!("golib/support/shutdown.go")),
-            ("rpcspan.go", include_str!("golib/support/rpcspan.go")),
-            ("httproute.go", include_str!("golib/support/httproute.go")),
-            ("redis.go", include_str!("golib/support/redis.go")),
-            ("messaging.go", include_str!("golib/support/messaging.go")),
-            ("pgx.go", include_str!("golib/support/pgx.go")),
-            ("limits.go", include_str!("golib/support/limits.go")),
-            ("w3c.go", include_str!("golib/support/w3c.go")),
+            ("support.go", include_str!("supportlib/support/support.go")),
+            ("trace.go", include_str!("supportlib/support/trace.go")),
+            ("sampler.go", include_str!("supportlib/support/sampler.go")),
+            ("recorder.go", include_str!("supportlib/support/recorder.go")),
+            ("otlp.go", include_str!("supportlib/support/otlp.go")),
+            ("otlpenv.go", include_str!("supportlib/support/otlpenv.go")),
+            ("jsonlines.go", include_str!("supportlib/support/jsonlines.go")),
+            ("json.go", include_str!("supportlib/support/json.go")),
+            ("proto.go", include_str!("supportlib/support/proto.go")),
+            ("gls.go", include_str!("supportlib/support/gls.go")),
+            ("integrations.go", include_str!("supportlib/support/integrations.go")),
+            ("dbspan.go", include_str!("supportlib/support/dbspan.go")),
+            ("sqltext.go", include_str!("supportlib/support/sqltext.go")),
+            ("version.go", include_str!("supportlib/support/version.go")),
+            ("foreign.go", include_str!("supportlib/support/foreign.go")),
+            ("logs.go", include_str!("supportlib/support/logs.go")),
+            ("shutdown.go", include_str!("supportlib/support/shutdown.go")),
+            ("rpcspan.go", include_str!("supportlib/support/rpcspan.go")),
+            ("httproute.go", include_str!("supportlib/support/httproute.go")),
+            ("redis.go", include_str!("supportlib/support/redis.go")),
+            ("messaging.go", include_str!("supportlib/support/messaging.go")),
+            ("pgx.go", include_str!("supportlib/support/pgx.go")),
+            ("limits.go", include_str!("supportlib/support/limits.go")),
+            ("w3c.go", include_str!("supportlib/support/w3c.go")),
         ],
     ),
     (
         "rtool.invalid/support/otlp",
         &[
-            ("otlp.go", include_str!("golib/support/otlp/otlp.go")),
-            ("response.go", include_str!("golib/support/otlp/response.go")),
-            ("tls.go", include_str!("golib/support/otlp/tls.go")),
+            ("otlp.go", include_str!("supportlib/support/otlp/otlp.go")),
+            ("response.go", include_str!("supportlib/support/otlp/response.go")),
+            ("tls.go", include_str!("supportlib/support/otlp/tls.go")),
         ],
     ),
 ];
 
-pub fn is_golib(path: &str) -> bool {
+pub fn is_support(path: &str) -> bool {
     path.starts_with(PREFIX)
 }
 
@@ -79,13 +79,13 @@ pub fn files_of(path: &str) -> Result<&'static [(&'static str, &'static str)]> {
 
 /// The support packages support package `path` imports.
 pub fn own_imports(path: &str) -> Result<Vec<String>> {
-    Ok(imports_of(files_of(path)?).into_iter().filter(|p| is_golib(p)).collect())
+    Ok(imports_of(files_of(path)?).into_iter().filter(|p| is_support(p)).collect())
 }
 
 /// The standard packages the whole support library imports, sorted: what
 /// building any of it resolves.
 pub fn std_imports() -> Vec<String> {
-    let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_golib(p) && p != "unsafe").collect();
+    let mut v: Vec<String> = PACKAGES.iter().flat_map(|(_, f)| imports_of(f)).filter(|p| !is_support(p) && p != "unsafe").collect();
     v.sort();
     v.dedup();
     v
@@ -166,12 +166,12 @@ pub fn archives(
     }
     let key: String = h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect();
     let base = match &ctx.cache {
-        Some(c) => c.golib_dir(),
-        None => coord.root().join("golib"),
+        Some(c) => c.supportlib_dir(),
+        None => coord.root().join("supportlib"),
     };
     let dir = base.join(&key);
     let archive_text = dir.join("pkg.a").to_string_lossy().into_owned();
-    coord.once(&format!("golib\0{key}"), || {
+    coord.once(&format!("supportlib\0{key}"), || {
         let unit = Unit { path, files, deps: &deps, imports: &imports, dir: &dir, target };
         unit.ensure_built().map(|()| Vec::new())
     })?;
@@ -339,10 +339,10 @@ mod tests {
 
     #[test]
     fn the_support_library_knows_rtools_version() {
-        let src = include_str!("golib/support/version.go");
+        let src = include_str!("supportlib/support/version.go");
         assert!(
             src.contains(&format!("const Version = \"{}\"", env!("CARGO_PKG_VERSION"))),
-            "src/golib/support/version.go is not Cargo.toml's version"
+            "src/supportlib/support/version.go is not Cargo.toml's version"
         );
     }
 }

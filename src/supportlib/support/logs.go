@@ -3,7 +3,7 @@ package support
 import "context"
 
 // Log correlation: rtool's built-in aspects inside log/slog (rtool's
-// src/aspects/slog.go) add the trace_id and span_id of this span to every
+// src/aspect/builtin/slog.go) add the trace_id and span_id of this span to every
 // record logged while it is current.
 
 // LogSpan is the span a log call made with ctx belongs to: the span ctx

@@ -12,7 +12,7 @@
 // stream however it ends. The code is injected into package grpc and
 // written for the Go version of its oldest go.mod (no `any`, no
 // generics); it imports only packages grpc imports itself
-// (src/injected.rs's test lists them). Older versions build unchanged.
+// (src/cachekey/injected.rs's test lists them). Older versions build unchanged.
 // Spans: see rtool.invalid/support's rpcspan.go.
 package aspects
 
