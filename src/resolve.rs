@@ -11,6 +11,7 @@
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::importcfg::PackageFile;
 use std::process::{Command, Stdio};
 
 /// The sorted set of `paths` a nested build resolves, and its name; an
@@ -29,13 +30,13 @@ pub fn resolution(paths: &[String], resolving: &[String], why: &str) -> Result<(
     Ok((paths, set))
 }
 
-/// Archives of `paths` and everything they import: (import path, export
-/// file). `why` says who needs them, for errors.
-pub fn export_files(ctx: &Ctx, coord: &Coord, flags: &[String], paths: &[String], why: &str) -> Result<Vec<(String, String)>> {
+/// Archives of `paths` and everything they import (export files). `why`
+/// says who needs them, for errors.
+pub fn export_files(ctx: &Ctx, coord: &Coord, flags: &[String], paths: &[String], why: &str) -> Result<Vec<PackageFile>> {
     let (paths, set) = resolution(paths, &ctx.resolving, why)?;
     let key = format!("resolve\0{set}\0{}", flags.join(" "));
     let out = coord.once(&key, || run_go_list(ctx, coord, &paths, flags, why))?;
-    Ok(String::from_utf8_lossy(&out).lines().filter_map(|l| l.split_once('=')).map(|(p, f)| (p.to_string(), f.to_string())).collect())
+    Ok(String::from_utf8_lossy(&out).lines().filter_map(|l| l.split_once('=')).map(|(p, f)| PackageFile::new(p, f)).collect())
 }
 
 fn run_go_list(ctx: &Ctx, coord: &Coord, paths: &[String], flags: &[String], why: &str) -> Result<Vec<u8>> {

@@ -13,9 +13,7 @@ use crate::atomicfile::write_atomic;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::importcfg::ImportCfg;
-use crate::record::Record;
-use crate::resolve;
+use crate::importcfg::{self, PackageFile};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -109,31 +107,17 @@ impl<'a> Target<'a> {
 }
 
 /// The archive of support package `path` for this build, and the export
-/// files of everything it imports: (path, file) pairs, itself first.
-/// `known` is the importcfg at hand: where it has every standard package
-/// the support library imports (a link's does), no go list is needed.
-pub fn archives(
-    ctx: &Ctx,
-    coord: &Coord,
-    record: &Record,
-    target: &Target,
-    path: &str,
-    known: &ImportCfg,
-) -> Result<Vec<(String, String)>> {
+/// files of everything it imports, itself first. `std` has the export
+/// files of every standard package the support library imports
+/// ([`std_imports`], resolved by the caller once for all of it).
+pub fn archives(ctx: &Ctx, coord: &Coord, target: &Target, path: &str, std: &[PackageFile]) -> Result<Vec<PackageFile>> {
     let files = files_of(path)?;
     let imports: Vec<String> = imports_of(files).into_iter().filter(|p| p != "unsafe").collect();
     // Support packages import each other (built here) and the standard
-    // library: the standard packages of all of them are resolved together,
-    // by one nested go list per build.
-    let own = own_imports(path)?;
-    let all_std = std_imports();
-    let from_known: Option<Vec<(String, String)>> = all_std.iter().map(|p| known.file_of(p).map(|f| (p.clone(), f.to_string()))).collect();
-    let mut deps = match from_known {
-        Some(d) => d,
-        None => resolve::export_files(ctx, coord, &record.nested_flags(ctx, coord)?, &all_std, "compiling rtool's support library")?,
-    };
-    for p in &own {
-        for dep in archives(ctx, coord, record, target, p, known)? {
+    // library.
+    let mut deps = std.to_vec();
+    for p in &own_imports(path)? {
+        for dep in archives(ctx, coord, target, p, std)? {
             if !deps.contains(&dep) {
                 deps.push(dep);
             }
@@ -155,7 +139,7 @@ pub fn archives(
     // that the same dependencies found through a go list or an importcfg
     // give the same address.
     for p in &imports {
-        let id = deps.iter().find(|(q, _)| q == p).map_or_else(String::new, |(_, f)| archive_identity(f));
+        let id = deps.iter().find(|d| d.path == *p).map_or_else(String::new, |d| archive_identity(&d.file));
         h.update(format!("{p}={id}\n").as_bytes());
     }
     for (k, v) in &ctx.go_vars {
@@ -175,7 +159,7 @@ pub fn archives(
         let unit = Unit { path, files, deps: &deps, imports: &imports, dir: &dir, target };
         unit.ensure_built().map(|()| Vec::new())
     })?;
-    let mut out = vec![(path.to_string(), archive_text)];
+    let mut out = vec![PackageFile::new(path, archive_text)];
     out.extend(deps);
     Ok(out)
 }
@@ -184,7 +168,7 @@ pub fn archives(
 struct Unit<'a> {
     path: &'a str,
     files: &'a [(&'a str, &'a str)],
-    deps: &'a [(String, String)],
+    deps: &'a [PackageFile],
     imports: &'a [String],
     dir: &'a Path,
     target: &'a Target<'a>,
@@ -221,9 +205,8 @@ impl Unit<'_> {
             paths.push(p);
         }
         let cfg = dir.join("importcfg");
-        let lines: String =
-            self.deps.iter().filter(|(p, _)| self.imports.contains(p)).map(|(p, f)| format!("packagefile {p}={f}\n")).collect();
-        write_atomic(&cfg, lines.as_bytes())?;
+        let direct: Vec<PackageFile> = self.deps.iter().filter(|d| self.imports.contains(&d.path)).cloned().collect();
+        importcfg::write(&cfg, "", &direct)?;
         let tmp = dir.join(format!("pkg.a.{}.tmp", std::process::id()));
         // No -complete: gls.go declares body-less functions (linknames).
         let out = Command::new(self.target.compile)

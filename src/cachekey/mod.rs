@@ -12,11 +12,10 @@
 //! warm, and a plain go build never shares an object with an rtool build.
 
 use crate::args::ToolCall;
-use crate::coord::Coord;
+use crate::build::Build;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::exec;
-use crate::record::Record;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -37,17 +36,17 @@ pub fn alters(tool: &str) -> bool {
 }
 
 /// Prints rtool's version of the real tool's `-V=full` line.
-pub fn answer(ctx: &Ctx, call: &ToolCall) -> Result<u8> {
+/// The first probe of a go command makes its build record (opening the
+/// `Build` does, reporting broken aspect files with their positions); the
+/// compiles read it.
+pub fn answer(build: &Build, call: &ToolCall) -> Result<u8> {
+    let ctx = build.ctx;
     let real = match real_line(ctx, call)? {
         Ok(line) => line,
         Err(code) => return Ok(code),
     };
-    // The first probe of a go command makes its build record (reporting
-    // broken aspect files with their positions); the compiles read it.
-    let coord = Coord::for_build(ctx, None)?;
-    let record = Record::for_build(ctx, coord.as_ref())?;
-    let line = tool_id(&real, &record.fingerprint());
-    ctx.log.debug(|| format!("-V=full -> {line} ({} aspect files)", record.config.aspect_files.len()));
+    let line = tool_id(&real, &build.record.fingerprint());
+    ctx.log.debug(|| format!("-V=full -> {line} ({} aspect files)", build.record.config.aspect_files.len()));
     writeln!(std::io::stdout().lock(), "{line}").map_err(|e| Error::failed(format!("writing -V=full answer: {e}")))?;
     Ok(0)
 }

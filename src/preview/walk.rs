@@ -2,7 +2,7 @@
 //! decided by `changes::of_compile` as the compile tool decides it. The
 //! build's packages come from `go list -deps` (dependencies first). Where a
 //! compile needs packages its importcfg lacks, the build resolves them
-//! before that compile runs, as `tools::compile::resolve_archives` does:
+//! before that compile runs, as `inject::resolve_archives` does:
 //! support-library packages (after the standard packages the whole library
 //! imports, by one nested build) and other packages by a nested build of
 //! them and their dependencies; the nested compiles go through rtool too,
@@ -16,7 +16,7 @@ use crate::changes::{self, Compile};
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::importcfg::ImportCfg;
+use crate::importcfg::{ImportCfg, PackageFile};
 use crate::linkdeps::LinkDeps;
 use crate::rewrite::Mode;
 use crate::supportlib;
@@ -126,7 +126,7 @@ impl<'a> Walk<'a> {
         // The importcfg the go command writes: a packagefile line per
         // resolved import, an importmap line per remapped one.
         let cfg = ImportCfg {
-            packagefiles: p.imports.iter().map(|i| (i.clone(), String::new())).collect(),
+            packagefiles: p.imports.iter().map(|i| PackageFile::new(i, "")).collect(),
             importmaps: p.mapped.iter().map(|m| (m.clone(), String::new())).collect(),
             other: Vec::new(),
         };
@@ -169,7 +169,7 @@ impl<'a> Walk<'a> {
         if missing.is_empty() {
             return Ok(());
         }
-        let cfg = ImportCfg { packagefiles: has.iter().map(|p| (p.clone(), String::new())).collect(), ..ImportCfg::default() };
+        let cfg = ImportCfg { packagefiles: has.iter().map(|p| PackageFile::new(p, "")).collect(), ..ImportCfg::default() };
         let found = self.resolve(&missing, &cfg, &format!("linking {main}"))?;
         let mut added: Vec<String> = Vec::new();
         for p in found {

@@ -11,22 +11,23 @@
 //! of package runtime also gets goroutine-local storage
 //! (`rewrite::runtime_gls`).
 
+use super::Action;
 use crate::archive;
 use crate::args::{self, ToolCall};
+use crate::aspect::Aspect;
 use crate::aspect::joinpoint::PackageInfo;
-use crate::aspect::{self, Aspect, codec};
 use crate::atomicfile::write_atomic;
-use crate::changes;
+use crate::build::Build;
+use crate::changes::{self, Changes};
 use crate::config::Config;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::importcfg::ImportCfg;
+use crate::importcfg::{self, ImportCfg};
+use crate::inject;
 use crate::linkdeps::{self, LinkDeps};
-use crate::record::Record;
-use crate::resolve;
 use crate::rewrite::{self, Mode};
-use crate::supportlib;
+use crate::supportlib::{self, Target};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -60,27 +61,36 @@ pub struct Shared {
     pub outputs: Vec<PathBuf>,
 }
 
-/// The plan, and whether the compile is shared with nested builds.
-pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<(Plan, Option<Shared>)> {
+/// What this compile call needs: its plan, and whether the compile is
+/// shared with nested builds.
+pub fn transform(build: &Build, call: &ToolCall) -> Result<Action> {
     let args = call.text_args()?;
-    let out = args::flag_value(&args, "o").map(PathBuf::from);
-    let work = out.as_deref().and_then(args::work_dir);
-    let coord = Coord::for_build(ctx, work.as_deref())?;
-    let record = Record::for_build(ctx, coord.as_ref())?;
-    let aspects = aspects_for_build(&record.config, coord.as_ref())?;
-    let plan = plan_args(ctx, call, &args, coord.as_ref(), &record, &aspects)?;
-    let Some(coord) = coord else { return Ok((plan, None)) };
-    if !may_be_nested(&args, &aspects) {
-        return Ok((plan, None));
+    let aspects = build.aspects()?;
+    let plan = match changes_of(build, &args, aspects)? {
+        Err(why) => Plan::PassThrough(why),
+        Ok(ch) => prepare(build, call, &args, ch)?,
+    };
+    let shared = shared(build, &args, aspects);
+    Ok(match (plan, shared) {
+        (Plan::PassThrough(why), None) => Action::PassThrough(why),
+        (Plan::Run { args, link_deps: None, why }, None) => Action::Exec { args, why },
+        (plan, shared) => Action::Compile { plan, shared },
+    })
+}
+
+/// Whether the compile is shared with nested builds of this build.
+fn shared(build: &Build, args: &[String], aspects: &[Aspect]) -> Option<Shared> {
+    let coord = build.coord.clone()?;
+    if !may_be_nested(args, aspects) {
+        return None;
     }
     // Same package, same action ID (`-buildid ID/ID`): the same compile.
-    let (Some(out), Some(id)) = (out, args::flag_value(&args, "buildid").and_then(|b| b.split('/').next())) else {
-        return Ok((plan, None));
-    };
-    let pkg = ctx.import_path.clone().unwrap_or_default();
+    let out = args::flag_value(args, "o").map(PathBuf::from)?;
+    let id = args::flag_value(args, "buildid").and_then(|b| b.split('/').next())?;
+    let pkg = build.ctx.import_path.clone().unwrap_or_default();
     let mut outputs = vec![out];
-    outputs.extend(args::flag_value(&args, "asmhdr").map(PathBuf::from));
-    Ok((plan, Some(Shared { coord, key: format!("compile\0{pkg}\0{id}"), outputs })))
+    outputs.extend(args::flag_value(args, "asmhdr").map(PathBuf::from));
+    Some(Shared { coord, key: format!("compile\0{pkg}\0{id}"), outputs })
 }
 
 /// Whether a nested go command of this build could compile this package
@@ -155,20 +165,19 @@ pub fn execute(call: &ToolCall, plan: &Plan) -> Result<std::process::ExitStatus>
     Ok(status)
 }
 
-fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>, record: &Record, aspects: &[Aspect]) -> Result<Plan> {
-    let config = &record.config;
-    let files_at = args.iter().rposition(|a| !a.ends_with(".go")).map_or(0, |i| i + 1);
-    if files_at >= args.len() {
-        return Ok(Plan::PassThrough("no Go files".into()));
+/// What the build's aspects change in this compile (no file written,
+/// no nested command run), or why the compile runs unchanged.
+fn changes_of<'a>(build: &Build, args: &[String], aspects: &'a [Aspect]) -> Result<std::result::Result<Changes<'a>, String>> {
+    let config = &build.record.config;
+    let files = &args[files_at(args)..];
+    if files.is_empty() {
+        return Ok(Err("no Go files".into()));
     }
-    let out = args::flag_value(args, "o").map(PathBuf::from);
     if aspects.is_empty() {
-        return Ok(Plan::PassThrough("no aspects".into()));
+        return Ok(Err("no aspects".into()));
     }
-
-    let files = &args[files_at..];
     let needs_name = aspects.iter().any(|a| a.join.uses_package_name());
-    let pkg = package_info(ctx, args, files, config, needs_name);
+    let pkg = package_info(build.ctx, args, files, config, needs_name);
     let is_main = pkg.test_main || args::flag_value(args, "p") == Some("main");
     let cfg_path = args::flag_value(args, "importcfg");
     let compile = changes::Compile {
@@ -176,23 +185,31 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
         files,
         is_main,
         importcfg: &|| cfg_path.map_or_else(|| Ok(ImportCfg::default()), |p| ImportCfg::read(Path::new(p))),
-        carried: &carried_link_deps,
+        carried: &inject::carried_link_deps,
     };
-    let ch = changes::of_compile(ctx, aspects, compile, Mode::Compile, config.strict)?;
+    let ch = changes::of_compile(build.ctx, aspects, compile, Mode::Compile, config.strict)?;
     if ch.is_none() {
-        return Ok(Plan::PassThrough(if ch.applicable.is_empty() {
+        return Ok(Err(if ch.applicable.is_empty() {
             format!("none of {} aspects applies", aspects.len())
         } else {
             "no join point matched".into()
         }));
     }
-    let changes::Changes { pkg, applicable, result, needed, deps, cfg, .. } = ch;
+    Ok(Ok(ch))
+}
 
+/// Carries out `ch` for the compile: writes the rewritten and added files
+/// next to its output, resolves the packages the new code imports into a
+/// copy of its importcfg, and gives the compiler the new arguments.
+fn prepare(build: &Build, call: &ToolCall, args: &[String], ch: Changes<'_>) -> Result<Plan> {
+    let changes::Changes { pkg, applicable, result, needed, deps, cfg, .. } = ch;
+    let out = args::flag_value(args, "o").map(PathBuf::from);
     let objdir = out.as_deref().and_then(Path::parent).ok_or_else(|| Error::failed("compile has no -o; cannot place rewritten files"))?;
     let dir = objdir.join("rtool");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
     let mut new_args: Vec<OsString> =
         if call.args.len() == args.len() { call.args.clone() } else { args.iter().map(OsString::from).collect() };
+    let files = &args[files_at(args)..];
     let offset = new_args.len() - files.len();
     for (i, text) in &result.changed {
         let name = Path::new(&files[*i]).file_name().map(|n| n.to_os_string()).unwrap_or_default();
@@ -206,21 +223,17 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
         new_args.push(path.into_os_string());
     }
     if !needed.is_empty() {
-        let coord = coord.as_ref().ok_or_else(|| Error::failed(format!("{}: cannot add packages outside a go build", pkg.path)))?;
         let why = format!("{}: {}", pkg.path, changes::origins(&applicable, &needed));
-        let target = supportlib::Target::new(Path::new(&call.path), args);
-        let found = resolve_archives(ctx, coord, record, &target, &needed, &cfg, &why)?;
-        let mut text = std::fs::read_to_string(args::flag_value(args, "importcfg").unwrap_or_default()).unwrap_or_default();
+        let target = Target::new(Path::new(&call.path), args);
+        let found = inject::resolve_archives(build, &target, &needed, &cfg, &why)?;
+        let mut added = Vec::new();
         for p in &needed {
-            let file = found
-                .iter()
-                .find(|(q, _)| q == p)
-                .map(|(_, f)| f)
-                .ok_or_else(|| Error::failed(format!("{why}: cannot find package {p:?}")))?;
-            text.push_str(&format!("packagefile {p}={file}\n"));
+            let file = found.iter().find(|f| f.path == *p).ok_or_else(|| Error::failed(format!("{why}: cannot find package {p:?}")))?;
+            added.push(file.clone());
         }
+        let base = std::fs::read_to_string(args::flag_value(args, "importcfg").unwrap_or_default()).unwrap_or_default();
         let cfg_path = dir.join("importcfg");
-        write_atomic(&cfg_path, text.as_bytes())?;
+        importcfg::write(&cfg_path, &base, &added)?;
         replace_flag(&mut new_args, "-importcfg", cfg_path.into_os_string());
     }
     trim_aspect_paths(&mut new_args, &applicable);
@@ -232,37 +245,9 @@ fn plan_args(ctx: &Ctx, call: &ToolCall, args: &[String], coord: Option<&Coord>,
     })
 }
 
-/// The link-time needs recorded in the archives of an importcfg.
-pub fn carried_link_deps(cfg: &ImportCfg) -> Result<LinkDeps> {
-    let mut deps = LinkDeps::default();
-    for (path, file) in &cfg.packagefiles {
-        if let Some(bytes) = archive::read_member(Path::new(file), linkdeps::MEMBER)? {
-            deps.merge(&LinkDeps::decode(&bytes, path)?);
-        }
-    }
-    Ok(deps)
-}
-
-/// Archives for `paths` and everything they import: support-library
-/// packages built by rtool, the rest from a nested go list.
-pub fn resolve_archives(
-    ctx: &Ctx,
-    coord: &Coord,
-    record: &Record,
-    target: &supportlib::Target,
-    paths: &[String],
-    known: &ImportCfg,
-    why: &str,
-) -> Result<Vec<(String, String)>> {
-    let (support, other): (Vec<String>, Vec<String>) = paths.iter().cloned().partition(|p| supportlib::is_support(p));
-    let mut found = Vec::new();
-    for p in &support {
-        found.extend(supportlib::archives(ctx, coord, record, target, p, known).map_err(|e| e.context(why))?);
-    }
-    if !other.is_empty() {
-        found.extend(resolve::export_files(ctx, coord, &record.nested_flags(ctx, coord).map_err(|e| e.context(why))?, &other, why)?);
-    }
-    Ok(found)
+/// Where a compile's Go files start in its arguments (they come last).
+fn files_at(args: &[String]) -> usize {
+    args.iter().rposition(|a| !a.ends_with(".go")).map_or(0, |i| i + 1)
 }
 
 fn replace_flag(args: &mut [OsString], flag: &str, value: OsString) {
@@ -295,13 +280,6 @@ fn trim_aspect_paths(args: &mut [OsString], aspects: &[&Aspect]) {
         v.push_str(&format!(";{}=>rtool-aspects", d.display()));
     }
     args[i + 1] = v.into();
-}
-
-/// The build's aspects, parsed once per build and memoized.
-pub fn aspects_for_build(config: &Config, coord: Option<&Coord>) -> Result<Vec<Aspect>> {
-    let Some(coord) = coord else { return aspect::load(config) };
-    let bytes = coord.once("aspects", || aspect::load(config).map(|a| codec::encode(&a)))?;
-    codec::decode(&bytes).ok_or_else(|| Error::failed(format!("corrupt aspects memo in {}", coord.root().display())))
 }
 
 fn package_info(ctx: &Ctx, args: &[String], files: &[String], config: &Config, needs_name: bool) -> PackageInfo {

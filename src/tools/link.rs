@@ -4,14 +4,14 @@
 //! the build cache); what the importcfg lacks is resolved, with everything
 //! it imports, and the linker gets a completed copy.
 
+use super::Action;
 use crate::args::{self, ToolCall};
-use crate::coord::Coord;
+use crate::build::Build;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::importcfg::ImportCfg;
-use crate::record::Record;
-use crate::supportlib;
-use crate::tools::compile;
+use crate::importcfg::{self, ImportCfg, PackageFile};
+use crate::inject;
+use crate::supportlib::Target;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
@@ -19,55 +19,49 @@ use std::path::Path;
 const CGO: &str = "runtime/cgo";
 
 /// The linker's new arguments, if it needs any.
-pub fn plan(ctx: &Ctx, call: &ToolCall) -> Result<Option<Vec<OsString>>> {
+pub fn transform(build: &Build, call: &ToolCall) -> Result<Action> {
     let args = call.text_args()?;
-    let Some(cfg_path) = args::flag_value(&args, "importcfg").map(str::to_string) else { return Ok(None) };
-    let work = args::flag_value(&args, "o").and_then(|o| args::work_dir(Path::new(o)));
-    let coord = Coord::for_build(ctx, work.as_deref())?;
-    let record = Record::for_build(ctx, coord.as_ref())?;
-    let aspects = compile::aspects_for_build(&record.config, coord.as_ref())?;
-    if !aspects.iter().any(crate::aspect::Aspect::adds_packages) {
-        return Ok(None);
+    let Some(cfg_path) = args::flag_value(&args, "importcfg").map(str::to_string) else {
+        return Ok(Action::PassThrough("no importcfg".into()));
+    };
+    if !build.aspects()?.iter().any(crate::aspect::Aspect::adds_packages) {
+        return Ok(Action::PassThrough("no link-time needs".into()));
     }
     let cfg = ImportCfg::read(Path::new(&cfg_path))?;
-    let deps = compile::carried_link_deps(&cfg)?;
+    let deps = inject::carried_link_deps(&cfg)?;
     let missing: Vec<String> = deps.all().filter(|p| !cfg.provides(p)).cloned().collect();
     if missing.is_empty() {
-        return Ok(None);
+        return Ok(Action::PassThrough("no link-time needs".into()));
     }
-    let coord = coord.as_ref().ok_or_else(|| Error::failed("link: cannot add packages outside a go build"))?;
-    let main = ctx.import_path.clone().unwrap_or_default();
-    let why = format!("linking {main}");
+    let why = format!("linking {}", build.ctx.import_path.clone().unwrap_or_default());
     let compile_tool = Path::new(&call.path).with_file_name("compile");
-    let target = supportlib::Target::new(&compile_tool, &args);
-    let found = compile::resolve_archives(ctx, coord, &record, &target, &missing, &cfg, &why)?;
-    let mut text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io("reading", Path::new(&cfg_path), e))?;
-    let mut added = Vec::new();
-    for (p, f) in &found {
-        if !cfg.provides(p) && !added.contains(&p) {
-            text.push_str(&format!("packagefile {p}={f}\n"));
-            added.push(p);
+    let target = Target::new(&compile_tool, &args);
+    let found = inject::resolve_archives(build, &target, &missing, &cfg, &why)?;
+    // The linker needs what the missing packages import as well.
+    let mut added: Vec<PackageFile> = Vec::new();
+    for f in found {
+        if !cfg.provides(&f.path) && !added.iter().any(|a| a.path == f.path) {
+            added.push(f);
         }
     }
-    for p in &missing {
-        if !added.contains(&p) {
-            return Err(Error::failed(format!("{why}: cannot find package {p:?} that injected code needs")));
-        }
+    if let Some(p) = missing.iter().find(|p| !added.iter().any(|a| a.path == **p)) {
+        return Err(Error::failed(format!("{why}: cannot find package {p:?} that injected code needs")));
     }
+    let base = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io("reading", Path::new(&cfg_path), e))?;
     let new_cfg = format!("{cfg_path}.rtool");
-    crate::atomicfile::write_atomic(Path::new(&new_cfg), text.as_bytes())?;
-    ctx.log.debug(|| format!("link: added {} packages for {}", added.len(), missing.join(", ")));
+    importcfg::write(Path::new(&new_cfg), &base, &added)?;
+    build.ctx.log.debug(|| format!("link: added {} packages for {}", added.len(), missing.join(", ")));
     let mut new_args: Vec<OsString> =
         if call.args.len() == args.len() { call.args.clone() } else { args.iter().map(OsString::from).collect() };
     if let Some(i) = new_args.iter().position(|a| a == "-importcfg") {
         new_args[i + 1] = new_cfg.into();
         // A program that had no cgo of its own keeps its deadlock detection
         // (see runtime.rtgls_cgoadded in the runtime patch).
-        if added.iter().any(|p| *p == CGO) {
+        if added.iter().any(|p| p.path == CGO) {
             new_args.splice(i + 2..i + 2, [OsString::from("-X"), OsString::from("runtime.rtgls_cgoadded=1")]);
         }
     }
-    Ok(Some(new_args))
+    Ok(Action::Link { args: new_args })
 }
 
 /// Runs the linker with `args`, its output passed on. A fingerprint
