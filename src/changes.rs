@@ -10,7 +10,7 @@ use crate::aspect::joinpoint::{PackageInfo, Tri};
 use crate::aspect::{Advice, Aspect};
 use crate::config::Config;
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorAt, Result};
 use crate::importcfg::ImportCfg;
 use crate::linkdeps::LinkDeps;
 use crate::rewrite::{self, Mode, SourceFile, runtime_gls};
@@ -89,7 +89,7 @@ pub fn of_compile<'a>(ctx: &Ctx, aspects: &'a [Aspect], c: Compile, mode: Mode, 
         ctx.log
             .debug(|| format!("{} aspects apply; files seen {}, parsed {}, rewritten {}", applicable.len(), s.seen, s.parsed, s.rewritten));
         for (file, line, col) in &r.skipped {
-            ctx.log.debug(|| format!("{file}:{line}:{col}: left unchanged: tree-sitter-go cannot parse the matched code"));
+            ctx.log.debug(|| ErrorAt::new(file, *line, *col, "left unchanged: tree-sitter-go cannot parse the matched code").to_string());
         }
         r
     };

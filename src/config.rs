@@ -9,6 +9,7 @@
 
 use crate::ctx::{Ctx, ENV_ASPECTS};
 use crate::error::{Error, Result};
+use crate::frame;
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
 use std::fs;
@@ -47,10 +48,8 @@ impl Config {
         let mut files = Vec::new();
         let root = module_root(&ctx.cwd);
         let module_path = root.as_deref().and_then(read_module_path);
-        let vendored = root.as_deref().and_then(|r| fs::read(r.join("vendor/modules.txt")).ok()).map(|list| {
-            let h: [u8; 32] = Sha256::digest(&list).into();
-            h.iter().map(|b| format!("{b:02x}")).collect()
-        });
+        let vendored =
+            root.as_deref().and_then(|r| fs::read(r.join("vendor/modules.txt")).ok()).map(|list| frame::hex(&Sha256::digest(&list)));
         if let Some(root) = root {
             for path in discover(&root)? {
                 files.push(read_aspect(path)?);
@@ -72,43 +71,29 @@ impl Config {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![self.strict as u8, self.stderr_log];
+        let mut w = frame::Writer::new();
+        w.u8(self.strict as u8).u8(self.stderr_log);
         for text in [self.disabled.join(","), self.module_path.clone().unwrap_or_default(), self.vendored.clone().unwrap_or_default()] {
-            out.extend_from_slice(&(text.len() as u64).to_le_bytes());
-            out.extend_from_slice(text.as_bytes());
+            w.str(&text);
         }
         for f in &self.aspect_files {
-            for part in [f.path.as_os_str().as_bytes(), &f.source] {
-                out.extend_from_slice(&(part.len() as u64).to_le_bytes());
-                out.extend_from_slice(part);
-            }
+            w.bytes(f.path.as_os_str().as_bytes()).bytes(&f.source);
         }
-        out
+        w.finish()
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Config> {
-        let (&strict, rest) = bytes.split_first()?;
-        let (&stderr_log, mut rest) = rest.split_first()?;
-        let mut take = || -> Option<Vec<u8>> {
-            let (len, tail) = rest.split_first_chunk::<8>()?;
-            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-            let part = tail.get(..len)?.to_vec();
-            rest = &tail[len..];
-            Some(part)
-        };
-        let disabled_text = String::from_utf8(take()?).ok()?;
-        let disabled = disabled_text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
-        let module_path = String::from_utf8(take()?).ok().filter(|m| !m.is_empty());
-        let vendored = String::from_utf8(take()?).ok().filter(|m| !m.is_empty());
+        let mut r = frame::Reader::new(bytes);
+        let (strict, stderr_log) = (r.u8()? != 0, r.u8()?);
+        let disabled = r.str()?.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let mut optional = || Some(String::from_utf8(r.bytes()?.to_vec()).ok().filter(|m| !m.is_empty()));
+        let (module_path, vendored) = (optional()?, optional()?);
         let mut aspect_files = Vec::new();
-        while let Some(path) = take() {
-            let source = take()?;
-            aspect_files.push(AspectFile { path: PathBuf::from(OsString::from_vec(path)), source });
+        while !r.is_empty() {
+            let path = PathBuf::from(OsString::from_vec(r.bytes()?.to_vec()));
+            aspect_files.push(AspectFile { path, source: r.bytes()?.to_vec() });
         }
-        if !rest.is_empty() {
-            return None;
-        }
-        Some(Config { aspect_files, strict: strict != 0, disabled, stderr_log, module_path, vendored })
+        Some(Config { aspect_files, strict, disabled, stderr_log, module_path, vendored })
     }
 
     /// A hash of everything in the configuration that can change rtool's
@@ -118,15 +103,12 @@ impl Config {
         h.update(b"rtool-config-v1\0");
         h.update([self.strict as u8, self.stderr_log]);
         for d in &self.disabled {
-            h.update((d.len() as u64).to_le_bytes());
-            h.update(d.as_bytes());
+            frame::hash_field(&mut h, d.as_bytes());
         }
         for f in &self.aspect_files {
             let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            h.update((name.len() as u64).to_le_bytes());
-            h.update(name.as_bytes());
-            h.update((f.source.len() as u64).to_le_bytes());
-            h.update(&f.source);
+            frame::hash_field(&mut h, name.as_bytes());
+            frame::hash_field(&mut h, &f.source);
         }
         if let Some(v) = &self.vendored {
             h.update(b"vendored\0");

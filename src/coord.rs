@@ -16,6 +16,7 @@
 use crate::atomicfile::write_atomic;
 use crate::ctx::{Ctx, ENV_COORD, ENV_DEPTH};
 use crate::error::{Error, Result};
+use crate::frame;
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
@@ -119,7 +120,7 @@ impl Coord {
 
     fn paths(&self, key: &str) -> (PathBuf, PathBuf) {
         let digest = Sha256::digest(key.as_bytes());
-        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let name = frame::hex(&digest[..16]);
         (self.root.join(format!("{name}.lock")), self.root.join(format!("{name}.out")))
     }
 }

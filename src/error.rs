@@ -45,6 +45,14 @@ impl Error {
         }
     }
 
+    /// The message alone, without the hint a usage error prints after it.
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Usage(m) | Error::Failed(m) => m,
+            Error::OutputClosed => "stdout was closed",
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => 2,
@@ -61,6 +69,45 @@ impl fmt::Display for Error {
             Error::Failed(m) => f.write_str(m),
             Error::OutputClosed => f.write_str("stdout was closed"),
         }
+    }
+}
+
+/// An error at a position of a source file, printed as the Go toolchain
+/// prints its own: `file:line:col: message`, and a hint in parentheses
+/// after it. Lines are 1-based, columns 1-based bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorAt {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub msg: String,
+    pub hint: Option<String>,
+}
+
+impl ErrorAt {
+    pub fn new(file: impl fmt::Display, line: usize, col: usize, msg: impl fmt::Display) -> ErrorAt {
+        ErrorAt { file: file.to_string(), line, col, msg: msg.to_string(), hint: None }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> ErrorAt {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for ErrorAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.msg)?;
+        match &self.hint {
+            Some(h) => write!(f, " ({h})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl From<ErrorAt> for Error {
+    fn from(e: ErrorAt) -> Error {
+        Error::Failed(e.to_string())
     }
 }
 

@@ -41,6 +41,7 @@ mod coord;
 mod ctx;
 mod error;
 mod exec;
+mod frame;
 mod goflags;
 mod gosyntax;
 mod importcfg;

@@ -31,7 +31,7 @@ const MAX_WALK: usize = 6;
 
 impl GoCommand {
     /// The go command this process works for, or why it cannot be known.
-    pub fn find(ctx: &Ctx) -> Result<GoCommand, String> {
+    pub fn find(ctx: &Ctx) -> Result<GoCommand> {
         let ppid = std::os::unix::process::parent_id();
         if let Some(handed) = &ctx.go_command
             && let Some(cmd) = decode_handoff(handed, ppid)
@@ -40,20 +40,25 @@ impl GoCommand {
         }
         let go = match &ctx.goroot {
             Some(root) => std::fs::canonicalize(root.join("bin/go"))
-                .map_err(|e| format!("cannot find the go command of the toolchain in {}: {e}", root.display()))?,
+                .map_err(|e| Error::failed(format!("cannot find the go command of the toolchain in {}: {e}", root.display())))?,
             None => {
-                return Err("no GOROOT: neither the tool's path nor $GOROOT names one, so this is not a tool run by the go command".into());
+                return Err(Error::failed(
+                    "no GOROOT: neither the tool's path nor $GOROOT names one, so this is not a tool run by the go command",
+                ));
             }
         };
         let mut pid = ppid;
         for _ in 0..MAX_WALK {
             let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| {
-                format!("cannot read /proc/{pid}/stat ({e}); rtool reads the go command's flags from /proc on Linux, or from `rtool go`")
+                Error::failed(format!(
+                    "cannot read /proc/{pid}/stat ({e}); rtool reads the go command's flags from /proc on Linux, or from `rtool go`"
+                ))
             })?;
             let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
             let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
             if exe.as_deref() == Some(go.as_path()) {
-                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).map_err(|e| format!("reading /proc/{pid}/cmdline: {e}"))?;
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .map_err(|e| Error::io("reading", std::path::Path::new(&format!("/proc/{pid}/cmdline")), e))?;
                 let argv = cmdline.split(|&c| c == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect();
                 let start = fields.get(19).copied().unwrap_or("0");
                 return Ok(GoCommand { key: format!("{pid}-{start}"), argv });
@@ -63,20 +68,21 @@ impl GoCommand {
                 _ => break,
             }
         }
-        Err(format!(
+        Err(Error::failed(format!(
             "no process above rtool (pid {}) is the go command {}; rtool runs as the go command's -toolexec program, directly or through wrappers that fork, or through `rtool go`",
             std::process::id(),
             go.display()
-        ))
+        )))
     }
 
     /// The package-affecting flags of this go command and `$GOFLAGS`,
     /// normalised (see [`kept_flags`]).
     pub fn kept_flags(&self) -> Result<Vec<String>> {
         let inv = goflags::parse(&self.argv)
-            .map_err(|e| Error::failed(format!("reading the go command's flags ({}): {e}", self.argv.join(" "))))?;
+            .map_err(|e| Error::failed(format!("reading the go command's flags ({}): {}", self.argv.join(" "), e.message())))?;
         let env = std::env::var("GOFLAGS").unwrap_or_default();
-        let mut flags = goflags::parse_goflags(&env, &inv.sub).map_err(|e| Error::failed(format!("reading GOFLAGS={env:?}: {e}")))?;
+        let mut flags =
+            goflags::parse_goflags(&env, &inv.sub).map_err(|e| Error::failed(format!("reading GOFLAGS={env:?}: {}", e.message())))?;
         flags.extend(inv.flags);
         Ok(kept_flags(&flags, &inv.packages))
     }

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::frame;
 use crate::outer_go::GoCommand;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -110,7 +111,7 @@ impl Record {
             .ok_or_else(|| Error::failed(format!("corrupt build record {}", path.display())))
     }
 
-    fn make(ctx: &Ctx, cmd: std::result::Result<&GoCommand, &String>) -> Result<Record> {
+    fn make(ctx: &Ctx, cmd: std::result::Result<&GoCommand, &Error>) -> Result<Record> {
         let config = Config::load(ctx)?;
         // Broken aspect files are reported here, before any compile, with
         // their positions (the built-in ones are known good: not parsed).
@@ -122,9 +123,9 @@ impl Record {
         let (flags, packages) = match cmd {
             Ok(go) => match go.kept_flags() {
                 Ok(f) => (Ok(f), go.packages()),
-                Err(e) => (Err(e.to_string()), vec![]),
+                Err(e) => (Err(e.message().to_string()), vec![]),
             },
-            Err(why) => (Err(why.clone()), vec![]),
+            Err(e) => (Err(e.message().to_string()), vec![]),
         };
         let outside = injected::outside_paths(&aspects);
         let injected = if outside.is_empty() {
@@ -140,22 +141,16 @@ impl Record {
 
     /// Bytes with a checksum, so a damaged file is never trusted.
     fn encode(&self) -> Vec<u8> {
-        let mut body = Vec::new();
-        let config = self.config.encode();
-        body.extend_from_slice(&(config.len() as u64).to_le_bytes());
-        body.extend_from_slice(&config);
         let flags = match &self.flags {
             Ok(f) => format!("+{}", f.join("\n")),
             Err(why) => format!("!{why}"),
         };
-        body.extend_from_slice(&(flags.len() as u64).to_le_bytes());
-        body.extend_from_slice(flags.as_bytes());
-        let packages = self.packages.join("\n");
-        body.extend_from_slice(&(packages.len() as u64).to_le_bytes());
-        body.extend_from_slice(packages.as_bytes());
+        let mut w = frame::Writer::new();
+        w.bytes(&self.config.encode()).str(&flags).str(&self.packages.join("\n"));
         if let Some(d) = &self.injected {
-            body.extend_from_slice(d);
+            w.raw(d);
         }
+        let body = w.finish();
         let mut out = Sha256::digest(&body).to_vec();
         out.extend_from_slice(&body);
         out
@@ -166,27 +161,19 @@ impl Record {
         if Sha256::digest(body).as_slice() != sum {
             return None;
         }
-        let mut rest = body;
-        let mut take = || -> Option<&[u8]> {
-            let (len, tail) = rest.split_first_chunk::<8>()?;
-            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-            let (part, tail) = tail.split_at_checked(len)?;
-            rest = tail;
-            Some(part)
-        };
-        let config = Config::decode(take()?)?;
-        let flags = String::from_utf8(take()?.to_vec()).ok()?;
+        let mut r = frame::Reader::new(body);
+        let config = Config::decode(r.bytes()?)?;
+        let flags = r.str()?;
         let flags = match flags.split_at_checked(1)? {
             ("+", "") => Ok(vec![]),
             ("+", list) => Ok(list.split('\n').map(str::to_string).collect()),
             ("!", why) => Err(why.to_string()),
             _ => return None,
         };
-        let packages = String::from_utf8(take()?.to_vec()).ok()?;
-        let packages = packages.split('\n').filter(|p| !p.is_empty()).map(str::to_string).collect();
-        let injected = match rest.len() {
+        let packages = r.str()?.split('\n').filter(|p| !p.is_empty()).map(str::to_string).collect();
+        let injected = match r.rest().len() {
             0 => None,
-            32 => Some(rest.try_into().ok()?),
+            32 => Some(r.rest().try_into().ok()?),
             _ => return None,
         };
         Some(Record { config, flags, packages, injected })

@@ -13,6 +13,7 @@ use crate::atomicfile::write_atomic;
 use crate::coord::Coord;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::frame;
 use crate::importcfg::{self, PackageFile};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -127,13 +128,11 @@ pub fn archives(ctx: &Ctx, coord: &Coord, target: &Target, path: &str, std: &[Pa
     // Content address: sources, toolchain, flags, the exact dependencies.
     let mut h = Sha256::new();
     for part in [path.as_bytes(), target.compile.as_os_str().as_encoded_bytes(), target.codegen.join(" ").as_bytes()] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
+        frame::hash_field(&mut h, part);
     }
     for (name, src) in files {
-        h.update(name.as_bytes());
-        h.update((src.len() as u64).to_le_bytes());
-        h.update(src.as_bytes());
+        frame::hash_field(&mut h, name.as_bytes());
+        frame::hash_field(&mut h, src.as_bytes());
     }
     // The direct imports by content (the build IDs in their archives), so
     // that the same dependencies found through a go list or an importcfg
@@ -148,7 +147,7 @@ pub fn archives(ctx: &Ctx, coord: &Coord, target: &Target, path: &str, std: &[Pa
         h.update(v.as_encoded_bytes());
         h.update(b"\n");
     }
-    let key: String = h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let key = frame::hex(&h.finalize()[..16]);
     let base = match &ctx.cache {
         Some(c) => c.supportlib_dir(),
         None => coord.root().join("supportlib"),
@@ -246,7 +245,7 @@ fn intact(archive: &Path) -> bool {
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    frame::hex(&Sha256::digest(bytes))
 }
 
 /// What identifies a compiled package's content: the build ID in its

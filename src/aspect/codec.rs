@@ -8,12 +8,13 @@
 use super::advice::{self, Field, FieldReader};
 use super::joinpoint::{self, NodeKind};
 use super::{Aspect, Code, Hole, HoleKind, Import, Placeholder};
+use crate::frame::{Reader, Writer};
 use std::path::PathBuf;
 
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 pub fn encode(aspects: &[Aspect]) -> Vec<u8> {
-    let mut w = Writer(Vec::new());
+    let mut w = Writer::new();
     w.u32(VERSION);
     w.u32(aspects.len() as u32);
     for a in aspects {
@@ -28,20 +29,20 @@ pub fn encode(aspects: &[Aspect]) -> Vec<u8> {
             w.str(&i.name);
             w.str(&i.path);
         }
-        w.tag(a.advice.kind().def().tag);
+        w.u32(a.advice.kind().def().tag);
         for f in a.advice.fields() {
             match f {
-                Field::Code(c) => w.code(c),
+                Field::Code(c) => write_code(&mut w, c),
                 Field::Text(t) => w.str(t),
                 Field::Flag(b) => w.u32(b as u32),
             };
         }
     }
-    w.0
+    w.finish()
 }
 
 pub fn decode(bytes: &[u8]) -> Option<Vec<Aspect>> {
-    let mut r = Reader(bytes);
+    let mut r = Reader::new(bytes);
     if r.u32()? != VERSION {
         return None;
     }
@@ -62,71 +63,42 @@ pub fn decode(bytes: &[u8]) -> Option<Vec<Aspect>> {
         let advice = (advice::by_tag(r.u32()?)?.decode)(&mut r)?;
         out.push(Aspect { id, file, line, builtin, join, kind, advice, order, imports });
     }
-    r.0.is_empty().then_some(out)
+    r.is_empty().then_some(out)
 }
 
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u32(&mut self, v: u32) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
+/// Advice code: its text, position and holes (placeholders tagged 0,
+/// qualifiers 1).
+fn write_code<'w>(w: &'w mut Writer, c: &Code) -> &'w mut Writer {
+    w.str(&c.text).u32(c.line as u32).u32(c.col as u32).u32(c.holes.len() as u32);
+    for h in &c.holes {
+        w.u32(h.start as u32).u32(h.end as u32);
+        match &h.kind {
+            HoleKind::Placeholder(p) => w.u32(0).str(&p.to_string()),
+            HoleKind::Qualifier(q) => w.u32(1).str(q),
+        };
     }
-    fn tag(&mut self, v: u32) -> &mut Self {
-        self.u32(v)
-    }
-    fn str(&mut self, s: &str) -> &mut Self {
-        self.u32(s.len() as u32);
-        self.0.extend_from_slice(s.as_bytes());
-        self
-    }
-    fn code(&mut self, c: &Code) -> &mut Self {
-        self.str(&c.text).u32(c.line as u32).u32(c.col as u32).u32(c.holes.len() as u32);
-        for h in &c.holes {
-            self.u32(h.start as u32).u32(h.end as u32);
-            match &h.kind {
-                HoleKind::Placeholder(p) => self.tag(0).str(&p.to_string()),
-                HoleKind::Qualifier(q) => self.tag(1).str(q),
-            };
-        }
-        self
-    }
+    w
 }
 
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn u32(&mut self) -> Option<u32> {
-        let (head, rest) = self.0.split_first_chunk::<4>()?;
-        self.0 = rest;
-        Some(u32::from_le_bytes(*head))
+fn read_code(r: &mut Reader) -> Option<Code> {
+    let text = r.str()?;
+    let (line, col) = (r.u32()? as usize, r.u32()? as usize);
+    let mut holes = Vec::new();
+    for _ in 0..r.u32()? {
+        let (start, end) = (r.u32()? as usize, r.u32()? as usize);
+        let kind = match r.u32()? {
+            0 => HoleKind::Placeholder(Placeholder::parse(&r.str()?)?),
+            1 => HoleKind::Qualifier(r.str()?),
+            _ => return None,
+        };
+        holes.push(Hole { start, end, kind });
     }
-    fn str(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
-        let s = self.0.get(..n)?;
-        self.0 = &self.0[n..];
-        String::from_utf8(s.to_vec()).ok()
-    }
-    fn read_code(&mut self) -> Option<Code> {
-        let text = self.str()?;
-        let (line, col) = (self.u32()? as usize, self.u32()? as usize);
-        let mut holes = Vec::new();
-        for _ in 0..self.u32()? {
-            let (start, end) = (self.u32()? as usize, self.u32()? as usize);
-            let kind = match self.u32()? {
-                0 => HoleKind::Placeholder(Placeholder::parse(&self.str()?)?),
-                1 => HoleKind::Qualifier(self.str()?),
-                _ => return None,
-            };
-            holes.push(Hole { start, end, kind });
-        }
-        Some(Code { text, holes, line, col })
-    }
+    Some(Code { text, holes, line, col })
 }
 
 impl FieldReader for Reader<'_> {
     fn code(&mut self) -> Option<Code> {
-        self.read_code()
+        read_code(self)
     }
     fn text(&mut self) -> Option<String> {
         self.str()
@@ -157,8 +129,8 @@ mod tests {
         bad[at + 10] = b'X';
         assert!(decode(&bad).is_none());
         // An advice tag no kind has: the tag follows the (empty) imports.
-        let mut w = Writer(Vec::new());
+        let mut w = Writer::new();
         w.u32(VERSION).u32(1).str("a").str("/a.go").u32(3).u32(0).str("std").u32(0).u32(0).u32(99);
-        assert!(decode(&w.0).is_none());
+        assert!(decode(&w.finish()).is_none());
     }
 }

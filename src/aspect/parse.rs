@@ -17,7 +17,7 @@ use super::directive::{ColumnError, Directive, is_directive};
 use super::extract::{self, Scope};
 use super::joinpoint::{self, Expr};
 use super::{Aspect, HoleKind, Import};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorAt, Result};
 use crate::gosyntax::{self, kind};
 use std::path::Path;
 use tree_sitter::Node;
@@ -45,7 +45,7 @@ struct AspectFile<'a> {
 
 /// An error at line:col of an aspect file.
 fn error_at(path: &Path, line: usize, col: usize, msg: impl std::fmt::Display) -> Error {
-    Error::failed(format!("{}:{line}:{col}: {msg}", path.display()))
+    ErrorAt::new(path.display(), line, col, msg).into()
 }
 
 pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>> {

@@ -22,6 +22,7 @@
 use crate::aspect::Aspect;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::frame;
 use crate::supportlib;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -56,12 +57,12 @@ pub fn digest(ctx: &Ctx, flags: &[String], paths: &[String]) -> Result<[u8; 32]>
     for f in flags {
         let name = f.trim_start_matches('-').split('=').next().unwrap_or("");
         if KEYED_FLAGS.contains(&name) {
-            put(&mut h, f.as_bytes());
+            frame::hash_field(&mut h, f.as_bytes());
         }
         if name == "overlay"
             && let Some(file) = f.split_once('=').map(|(_, v)| ctx.cwd.join(v))
         {
-            put(&mut h, &std::fs::read(&file).map_err(|e| Error::io("reading the -overlay file", &file, e))?);
+            frame::hash_field(&mut h, &std::fs::read(&file).map_err(|e| Error::io("reading the -overlay file", &file, e))?);
         }
     }
     let outside: Vec<&String> = paths.iter().filter(|p| !is_standard(ctx.goroot.as_deref(), p)).collect();
@@ -116,25 +117,20 @@ fn hash_sources(ctx: &Ctx, flags: &[String], paths: &[&String], h: &mut Sha256) 
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let mut fields = line.split('\t');
         let (Some(pkg), Some(dir)) = (fields.next(), fields.next()) else { continue };
-        put(h, pkg.as_bytes());
+        frame::hash_field(h, pkg.as_bytes());
         for name in fields {
-            put(h, name.as_bytes());
+            frame::hash_field(h, name.as_bytes());
             if name.starts_with("ERROR ") {
                 continue; // resolving it will fail the compile that needs it
             }
             let file = Path::new(dir).join(name);
             match std::fs::read(&file) {
-                Ok(bytes) => put(h, &bytes),
+                Ok(bytes) => frame::hash_field(h, &bytes),
                 Err(e) => return Err(Error::io("hashing injected package file", &file, e)),
             }
         }
     }
     Ok(())
-}
-
-fn put(h: &mut Sha256, bytes: &[u8]) {
-    h.update((bytes.len() as u64).to_le_bytes());
-    h.update(bytes);
 }
 
 #[cfg(test)]

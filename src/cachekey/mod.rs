@@ -16,6 +16,7 @@ use crate::build::Build;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::exec;
+use crate::frame;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -97,21 +98,17 @@ fn line_cache_key(ctx: &Ctx, call: &ToolCall) -> Option<String> {
         h.update(n.to_le_bytes());
     }
     for (k, v) in &ctx.go_vars {
-        for part in [k.as_encoded_bytes(), v.as_encoded_bytes()] {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part);
-        }
+        frame::hash_field(&mut h, k.as_encoded_bytes());
+        frame::hash_field(&mut h, v.as_encoded_bytes());
     }
-    let digest = h.finalize();
-    Some(digest[..20].iter().map(|b| format!("{b:02x}")).collect())
+    Some(frame::hex(&h.finalize()[..20]))
 }
 
 /// The tool ID line: the real `-V=full` line extended with rtool's hash.
 pub fn tool_id(real_line: &str, record_fingerprint: &[u8; 32]) -> String {
     let mut h = Sha256::new();
     for part in [b"rtool-tool-id-v1".as_slice(), VERSION.as_bytes(), BUILD_HASH.as_bytes(), real_line.as_bytes()] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
+        frame::hash_field(&mut h, part);
     }
     h.update(record_fingerprint);
     let digest = h.finalize();

@@ -21,6 +21,7 @@
 
 mod table;
 
+use crate::error::Error;
 use table::{Kind, Set};
 
 /// One flag as the go command saw it: the name without dashes (`test.v`
@@ -50,8 +51,13 @@ pub struct Invocation {
 }
 
 /// Reads `argv` as in /proc/PID/cmdline: argv[0] is the go binary, then
-/// `[-C dir] SUBCOMMAND ARGS…`.
-pub fn parse(argv: &[String]) -> Result<Invocation, String> {
+/// `[-C dir] SUBCOMMAND ARGS…`. What the go command would reject is a
+/// usage error.
+pub fn parse(argv: &[String]) -> crate::error::Result<Invocation> {
+    parse_argv(argv).map_err(Error::usage)
+}
+
+fn parse_argv(argv: &[String]) -> Result<Invocation, String> {
     let mut args: Vec<String> = argv.get(1..).unwrap_or_default().to_vec();
     // handleChdirFlag looks at one place only: right after the subcommand
     // if the first word is one, else the first word.
@@ -93,7 +99,11 @@ struct Parsed {
 /// ignored, as go ignores them. (go also rejects a name that no go command
 /// knows at all; such a GOFLAGS fails every go command, so no build that
 /// runs rtool has one.) For vet, the analyzer flags are the default tool's.
-pub fn parse_goflags(goflags: &str, sub: &str) -> Result<Vec<Flag>, String> {
+pub fn parse_goflags(goflags: &str, sub: &str) -> crate::error::Result<Vec<Flag>> {
+    read_goflags(goflags, sub).map_err(Error::usage)
+}
+
+fn read_goflags(goflags: &str, sub: &str) -> Result<Vec<Flag>, String> {
     let cmd = Cmd::new(sub)?;
     let words = quoted_split(goflags)?;
     // InitGOFLAGS checks every word before SetFromGOFLAGS reads any.

@@ -21,7 +21,7 @@ fn help_flags(text: &str) -> Vec<(&str, bool)> {
 }
 
 fn go(cmdline: &str) -> Result<Invocation, String> {
-    parse(&cmdline.split(' ').map(str::to_string).collect::<Vec<_>>())
+    parse(&cmdline.split(' ').map(str::to_string).collect::<Vec<_>>()).map_err(|e| e.message().to_string())
 }
 
 fn flag(name: &str, value: Option<&str>) -> Flag {
@@ -199,7 +199,7 @@ fn goflags() {
         ("-tags a", "\"a\""),
     ] {
         let e = parse_goflags(bad, "build").unwrap_err();
-        assert!(e.contains(naming), "{bad}: {e}");
+        assert!(e.message().contains(naming), "{bad}: {e}");
     }
     assert!(parse_goflags("-race", "frob").is_err());
 }

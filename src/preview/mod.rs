@@ -42,7 +42,7 @@ pub fn diff(ctx: &Ctx, args: Vec<OsString>) -> Result<u8> {
     // Read as the go command reads `go build ARGS`: the nested builds get
     // the package-affecting flags as a real build's do.
     let argv: Vec<String> = ["go", "build"].iter().map(|s| s.to_string()).chain(args.iter().cloned()).collect();
-    let inv = goflags::parse(&argv).map_err(Error::usage)?;
+    let inv = goflags::parse(&argv)?;
     if inv.dir.is_some() {
         return Err(Error::usage("-C: run rtool diff in that directory instead"));
     }

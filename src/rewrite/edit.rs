@@ -7,7 +7,7 @@
 //! that original tokens keep their file:line:col whatever was inserted.
 
 use super::lines::{Pos, PosMap};
-use crate::error::{Error, Result};
+use crate::error::{ErrorAt, Result};
 use std::cmp::Reverse;
 
 #[derive(Debug, Clone)]
@@ -113,12 +113,8 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, 
             let who = |e: &Edit| e.origin.as_deref().map_or("rtool itself".to_string(), |id| format!("aspect {id}"));
             let (a, b) = (who(&w[0]), who(&w[1]));
             let whom = if a == b { format!("{a} twice") } else { format!("{a} and {b}") };
-            return Err(Error::failed(format!(
-                "{}:{}:{}: conflicting changes to this code by {whom}",
-                pos.file,
-                pos.line,
-                pos.col.unwrap_or(1)
-            )));
+            let msg = format!("conflicting changes to this code by {whom}");
+            return Err(ErrorAt::new(&pos.file, pos.line, pos.col.unwrap_or(1), msg).into());
         }
     }
     let mut out = Vec::with_capacity(src.len() + edits.len() * 64);
@@ -152,6 +148,20 @@ pub fn apply(src: &[u8], mut edits: Vec<Edit>, map: &PosMap, header_file: &str, 
         last = e.end;
     }
     push(&mut out, &src[last..]);
+    Ok(out)
+}
+
+/// Applies insertions that add no line break (the runtime patch): no
+/// position directives are needed, only a `//line` header naming the
+/// original file where the text has none yet, so positions stay the file's
+/// own.
+pub fn apply_in_line(src: &[u8], edits: Vec<Edit>, path: &str) -> Result<Vec<u8>> {
+    let body = apply(src, edits, &PosMap::new(src, path), path, Mode::Display)?;
+    if src.starts_with(b"//line ") {
+        return Ok(body);
+    }
+    let mut out = format!("//line {path}:1:1\n").into_bytes();
+    out.extend_from_slice(&body);
     Ok(out)
 }
 

@@ -42,7 +42,8 @@
 //! costs nothing at `go` statements.
 
 use super::SourceFile;
-use crate::error::{Error, Result};
+use super::edit::{self, Edit, Order, Piece};
+use crate::error::{Error, ErrorAt, Result};
 use std::path::Path;
 
 /// The base name of the file the patch adds to package runtime.
@@ -99,7 +100,7 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
         let (path, src) = (&files[hooks].path, current[hooks]);
         const CHECK: &str = "if exitHooks.runningExitHooks {";
         let at = anchor_end(src, CHECK, "runExitHooks").map_err(|(line, msg)| unknown(path, line, &msg))? - " {".len();
-        changed.push((hooks, insert(src, path, &[(at, " && rtgls_exitcollide()")])));
+        changed.push((hooks, insert(src, path, &[(at, " && rtgls_exitcollide()")])?));
         ("", "addExitHook(f, true)")
     } else {
         return Err(unknown(proc_path, 1, "found neither internal/runtime/exithook nor addExitHook"));
@@ -109,7 +110,7 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
     changed.splice(
         0..0,
         [
-            (r2, insert(r2_src, r2_path, &[(field_at, "; rtgls unsafe.Pointer")])),
+            (r2, insert(r2_src, r2_path, &[(field_at, "; rtgls unsafe.Pointer")])?),
             (
                 proc,
                 insert(
@@ -121,19 +122,19 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
                         (extra_m_at, "("),
                         (extra_m_at + "!iscgo".len(), " || rtgls_cgoadded != \"\")"),
                     ],
-                ),
+                )?,
             ),
-            (panic, insert(panic_src, panic_path, &[(fatal_at, "rtgls_panicking(); ")])),
+            (panic, insert(panic_src, panic_path, &[(fatal_at, "rtgls_panicking(); ")])?),
         ],
     );
     Ok(Patched { changed, added: (ADDED_FILE.to_string(), accessors.into_bytes()) })
 }
 
 fn unknown(path: &str, line: usize, what: &str) -> Error {
-    Error::failed(format!(
-        "{path}:{line}:1: rtool's goroutine-local storage does not know this runtime's shape: {what} \
-         (the patch is needed by aspects that use rtool.invalid/support; RTOOL_DISABLE=all and no such aspect builds without it)"
-    ))
+    let msg = format!("rtool's goroutine-local storage does not know this runtime's shape: {what}");
+    ErrorAt::new(path, line, 1, msg)
+        .hint("the patch is needed by aspects that use rtool.invalid/support; RTOOL_DISABLE=all and no such aspect builds without it")
+        .into()
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -144,24 +145,10 @@ fn line_of(src: &[u8], off: usize) -> usize {
     memchr::memchr_iter(b'\n', &src[..off]).count() + 1
 }
 
-/// Inserts texts at offsets (all on existing lines, so no line moves); a
-/// file that does not already start with a `//line` header gets one naming
-/// the original, so positions stay the runtime's own.
-fn insert(src: &[u8], path: &str, at: &[(usize, &str)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(src.len() + 128);
-    if !src.starts_with(b"//line ") {
-        out.extend_from_slice(format!("//line {path}:1:1\n").as_bytes());
-    }
-    let mut at = at.to_vec();
-    at.sort();
-    let mut last = 0;
-    for (off, text) in &at {
-        out.extend_from_slice(&src[last..*off]);
-        out.extend_from_slice(text.as_bytes());
-        last = *off;
-    }
-    out.extend_from_slice(&src[last..]);
-    out
+/// Inserts texts at offsets, all on existing lines (`edit::apply_in_line`).
+fn insert(src: &[u8], path: &str, at: &[(usize, &str)]) -> Result<Vec<u8>> {
+    let edits = at.iter().map(|(off, text)| Edit::insert(*off, Order::Plain, vec![Piece::plain(*text)])).collect();
+    edit::apply_in_line(src, edits, path)
 }
 
 /// The lines of `src` as (start offset, text without the newline).

@@ -35,7 +35,7 @@ impl<'a> FileCx<'a> {
         for (a, code) in codes {
             if let Some(msg) = missing_binding(code, f) {
                 let (line, col) = gosyntax::line_col(f.node);
-                self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: aspect {}: {msg}", self.file.path, a.id)));
+                self.error.get_or_insert(ErrorAt::new(&self.file.path, line, col, format_args!("aspect {}: {msg}", a.id)).into());
                 return;
             }
             let names = a.join.directive_names();
@@ -45,15 +45,15 @@ impl<'a> FileCx<'a> {
                     Ok(parsed) => parsed,
                     Err(msg) => {
                         let (line, col) = gosyntax::line_col(f.node);
-                        let msg = format!("{}:{line}:{col}: aspect {}: //{name} {args}: {msg}", self.file.path, a.id);
-                        self.error.get_or_insert(Error::failed(msg));
+                        let msg = format!("aspect {}: //{name} {args}: {msg}", a.id);
+                        self.error.get_or_insert(ErrorAt::new(&self.file.path, line, col, msg).into());
                         return;
                     }
                 },
             };
             if let Some(msg) = unknown_arg_params(code, &b) {
                 let (line, col) = gosyntax::line_col(f.node);
-                self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: aspect {}: {msg}", self.file.path, a.id)));
+                self.error.get_or_insert(ErrorAt::new(&self.file.path, line, col, format_args!("aspect {}: {msg}", a.id)).into());
                 return;
             }
             // Advice that declares names gets a block of its own: its

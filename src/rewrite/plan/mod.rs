@@ -17,7 +17,7 @@ use super::lines::{Pos, PosMap};
 use super::{Rewritten, SourceFile};
 use crate::aspect::joinpoint::{NodeInfo, NodeKind, PackageInfo};
 use crate::aspect::{Advice, Aspect, Code, HoleKind};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorAt, Result};
 use crate::gosyntax::{self, kind, text};
 pub use code::go_quote;
 use code::*;
@@ -69,10 +69,8 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         }));
         if let Some((line, col)) = cx.broken {
             if strict {
-                return Err(Error::failed(format!(
-                    "{}:{line}:{col}: cannot instrument: tree-sitter-go does not parse this code (RTOOL_STRICT=1)",
-                    f.path
-                )));
+                let msg = "cannot instrument: tree-sitter-go does not parse this code";
+                return Err(ErrorAt::new(&f.path, line, col, msg).hint("RTOOL_STRICT=1").into());
             }
             out.skipped.push((f.path.clone(), line, col));
             continue;

@@ -22,7 +22,7 @@ impl<'a> FileCx<'a> {
                         Some(other) => format!("aspects {other} and {} both add field {name}", a.id),
                         None => format!("aspect {} adds field {name}, which the struct has already", a.id),
                     };
-                    self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: {msg}", self.file.path)));
+                    self.error.get_or_insert(ErrorAt::new(&self.file.path, line, col, msg).into());
                     return;
                 }
                 names.push((name.clone(), Some(a.id.as_str())));
@@ -66,7 +66,7 @@ impl<'a> FileCx<'a> {
                     if let Some((_, first)) = self.assigned.iter().find(|(v, _)| v == var) {
                         let (line, col) = gosyntax::line_col(spec);
                         let msg = format!("aspects {first} and {} both assign {var}", a.id);
-                        self.error.get_or_insert(Error::failed(format!("{}:{line}:{col}: {msg}", self.file.path)));
+                        self.error.get_or_insert(ErrorAt::new(&self.file.path, line, col, msg).into());
                         return;
                     }
                     self.assigned.push((var.clone(), a.id.clone()));
