@@ -49,38 +49,15 @@ fn error_at(path: &Path, line: usize, col: usize, msg: impl std::fmt::Display) -
 }
 
 pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>> {
-    let at = |line, col, msg: &str| error_at(path, line, col, msg);
-    if let Err(e) = std::str::from_utf8(src) {
-        let before = &src[..e.valid_up_to()];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = e.valid_up_to() - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-        return Err(at(line, col, "aspect file is not valid UTF-8"));
-    }
-    let tree = gosyntax::parse(src).ok_or_else(|| at(1, 1, "cannot parse aspect file"))?;
+    let tree = syntax_tree(path, src)?;
     let root = tree.root_node();
-    if let Some(bad) = gosyntax::first_error(root) {
-        let (l, c) = gosyntax::line_col(bad);
-        return Err(at(l, c, "syntax error in aspect file"));
-    }
-    let mut c = root.walk();
-    if !root.named_children(&mut c).any(|n| n.kind() == kind::PACKAGE_CLAUSE) {
-        // Go's own rule; without it the file is likely not the one meant.
-        return Err(at(
-            1,
-            1,
-            if src.trim_ascii().is_empty() {
-                "aspect file is empty (it needs a package clause, then //rtool:aspect groups)"
-            } else {
-                "aspect file has no package clause (package NAME comes first, as in any Go file)"
-            },
-        ));
-    }
     let imports = read_imports(root, src, path)?;
     let declared = extract::declared_names(root, src);
     let r = AspectFile { path, src, builtin, scope: Scope { imports: &imports, declared: &declared } };
 
     let mut aspects = Vec::new();
     let mut pending: Option<Pending> = None;
+    let mut c = root.walk();
     let children: Vec<Node> = root.named_children(&mut c).collect();
     let mut i = 0;
     while i < children.len() {
@@ -91,38 +68,7 @@ pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>>
             kind::COMMENT => {
                 let Some(d) = Directive::read(node, src) else { continue };
                 let d = d.map_err(|(col, msg)| r.at(gosyntax::line_col(node).0, col, msg))?;
-                if d.name == "aspect" {
-                    if let Some(p) = pending.take() {
-                        aspects.push(r.finish(p, None)?);
-                    }
-                    let id = d.rest.trim().to_string();
-                    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-                        return Err(r.at(d.line, d.rest_col, format!("aspect id {id:?}: use letters, digits, '-', '_' or '.'")));
-                    }
-                    pending = Some(Pending { id, line: d.line, col: d.col, wheres: vec![], advice: None });
-                    continue;
-                }
-                let Some(p) = pending.as_mut() else {
-                    return Err(r.at(d.line, d.col, format!("//rtool:{} outside an aspect (start one with //rtool:aspect ID)", d.name)));
-                };
-                let ctx = |msg: String| format!("aspect {}: {msg}", p.id);
-                if d.name == "where" {
-                    let e = joinpoint::parse(&d.rest).map_err(|e| r.at(d.line, d.rest_col + e.offset, ctx(e.msg)))?;
-                    p.wheres.push((e, d.line, d.col));
-                    continue;
-                }
-                let def = advice_def(&d).map_err(|(col, msg)| r.at(d.line, col, ctx(msg)))?;
-                if let Some((prev, _)) = &p.advice {
-                    return Err(r.at(
-                        d.line,
-                        d.col,
-                        ctx(format!(
-                            "second advice //rtool:{} (the first is //rtool:{} on line {}); write one aspect per advice",
-                            d.name, prev.name, prev.line
-                        )),
-                    ));
-                }
-                p.advice = Some((d, def));
+                r.directive(d, &mut pending, &mut aspects)?;
             }
             _ => {
                 // A declaration: the code of the pending aspect's advice.
@@ -149,6 +95,41 @@ pub fn parse_file(path: &Path, src: &[u8], builtin: bool) -> Result<Vec<Aspect>>
     Ok(aspects)
 }
 
+/// The syntax tree of an aspect file that is valid UTF-8, parses, and has a
+/// package clause.
+fn syntax_tree(path: &Path, src: &[u8]) -> Result<tree_sitter::Tree> {
+    let at = |line, col, msg: &str| error_at(path, line, col, msg);
+    if let Err(e) = std::str::from_utf8(src) {
+        let before = &src[..e.valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = e.valid_up_to() - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        return Err(at(line, col, "aspect file is not valid UTF-8"));
+    }
+    let tree = gosyntax::parse(src).ok_or_else(|| at(1, 1, "cannot parse aspect file"))?;
+    if let Some(bad) = gosyntax::first_error(tree.root_node()) {
+        let (l, c) = gosyntax::line_col(bad);
+        return Err(at(l, c, "syntax error in aspect file"));
+    }
+    let has_package = {
+        let root = tree.root_node();
+        let mut c = root.walk();
+        root.named_children(&mut c).any(|n| n.kind() == kind::PACKAGE_CLAUSE)
+    };
+    if !has_package {
+        // Go's own rule; without it the file is likely not the one meant.
+        return Err(at(
+            1,
+            1,
+            if src.trim_ascii().is_empty() {
+                "aspect file is empty (it needs a package clause, then //rtool:aspect groups)"
+            } else {
+                "aspect file has no package clause (package NAME comes first, as in any Go file)"
+            },
+        ));
+    }
+    Ok(tree)
+}
+
 /// The advice kind a directive declares, its arguments checked.
 fn advice_def(d: &Directive) -> std::result::Result<&'static AdviceDef, ColumnError> {
     let Some(def) = advice::by_name(&d.name) else {
@@ -162,6 +143,41 @@ fn advice_def(d: &Directive) -> std::result::Result<&'static AdviceDef, ColumnEr
 }
 
 impl AspectFile<'_> {
+    /// One `//rtool:` directive: it starts an aspect (finishing the
+    /// pending one), or adds a join point or the advice to the pending one.
+    fn directive(&self, d: Directive, pending: &mut Option<Pending>, aspects: &mut Vec<Aspect>) -> Result<()> {
+        if d.name == "aspect" {
+            if let Some(p) = pending.take() {
+                aspects.push(self.finish(p, None)?);
+            }
+            let id = d.rest.trim().to_string();
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+                return Err(self.at(d.line, d.rest_col, format!("aspect id {id:?}: use letters, digits, '-', '_' or '.'")));
+            }
+            *pending = Some(Pending { id, line: d.line, col: d.col, wheres: vec![], advice: None });
+            return Ok(());
+        }
+        let Some(p) = pending.as_mut() else {
+            return Err(self.at(d.line, d.col, format!("//rtool:{} outside an aspect (start one with //rtool:aspect ID)", d.name)));
+        };
+        let ctx = |msg: String| format!("aspect {}: {msg}", p.id);
+        if d.name == "where" {
+            let e = joinpoint::parse(&d.rest).map_err(|e| self.at(d.line, d.rest_col + e.offset, ctx(e.msg)))?;
+            p.wheres.push((e, d.line, d.col));
+            return Ok(());
+        }
+        let def = advice_def(&d).map_err(|(col, msg)| self.at(d.line, col, ctx(msg)))?;
+        if let Some((prev, _)) = &p.advice {
+            let msg = format!(
+                "second advice //rtool:{} (the first is //rtool:{} on line {}); write one aspect per advice",
+                d.name, prev.name, prev.line
+            );
+            return Err(self.at(d.line, d.col, ctx(msg)));
+        }
+        p.advice = Some((d, def));
+        Ok(())
+    }
+
     fn at(&self, line: usize, col: usize, msg: String) -> Error {
         error_at(self.path, line, col, msg)
     }

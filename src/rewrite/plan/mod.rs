@@ -87,25 +87,43 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         out.stats.rewritten += 1;
     }
 
-    // Assign advice naming a variable the package does not declare is a
-    // mistake in the aspect (unless a file that could declare it was left
-    // unchanged for a parse error).
-    for a in &pkg_level {
+    check_assigned(pkg, &pkg_level, &declared, &out)?;
+    add_new_files(pkg, files, first, &pkg_level, mode, &mut out, &mut all_imports);
+    all_imports.sort();
+    all_imports.dedup();
+    out.linknames.sort();
+    out.linknames.dedup();
+    all_imports.retain(|p| *p != pkg.path);
+    out.imports = all_imports;
+    Ok(out)
+}
+
+/// Assign advice naming a variable the package does not declare is a
+/// mistake in the aspect (unless a file that could declare it was left
+/// unchanged for a parse error).
+fn check_assigned(pkg: &PackageInfo, pkg_level: &[&Aspect], declared: &[String], out: &Rewritten) -> Result<()> {
+    for a in pkg_level {
         if let Advice::Assign { var, .. } = &a.advice
             && !declared.contains(var)
             && out.skipped.is_empty()
         {
-            return Err(Error::failed(format!(
-                "{}:{}:1: aspect {}: package {} declares no package-level variable {var} to assign",
-                a.file.display(),
-                a.line,
-                a.id,
-                pkg.path
-            )));
+            let msg = format!("aspect {}: package {} declares no package-level variable {var} to assign", a.id, pkg.path);
+            return Err(ErrorAt::new(a.file.display(), a.line, 1, msg).into());
         }
     }
+    Ok(())
+}
 
-    // Declarations injected into new files.
+/// Declarations injected into new files, one file per aspect.
+fn add_new_files(
+    pkg: &PackageInfo,
+    files: &[SourceFile],
+    first: Option<usize>,
+    pkg_level: &[&Aspect],
+    mode: Mode,
+    out: &mut Rewritten,
+    all_imports: &mut Vec<String>,
+) {
     for a in pkg_level.iter().filter(|a| matches!(a.advice, Advice::Inject { new_file: true, .. })) {
         let Advice::Inject { code, .. } = &a.advice else { continue };
         let name = first.map(|i| package_name(&files[i].src)).unwrap_or_else(|| pkg.name.clone());
@@ -128,13 +146,6 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         out.linknames.extend(linkname_packages(&code.text));
         out.added.push((format!("rtool_{}.go", a.id.replace(['-', '.'], "_")), text.into_bytes()));
     }
-    all_imports.sort();
-    all_imports.dedup();
-    out.linknames.sort();
-    out.linknames.dedup();
-    all_imports.retain(|p| *p != pkg.path);
-    out.imports = all_imports;
-    Ok(out)
 }
 
 /// Files the go command generates for cgo: not the user's code.
