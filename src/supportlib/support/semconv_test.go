@@ -122,9 +122,8 @@ func TestErrorType(t *testing.T) {
 	}
 }
 
-func TestHTTPSpans(t *testing.T) {
-	m := &memory{}
-	use(t, sampler{bound: 1 << 63}, m)
+func TestHTTPServerSpans(t *testing.T) {
+	use(t, sampler{bound: 1 << 63}, &memory{})
 	type server struct {
 		method, pattern, path string
 		status                int
@@ -164,7 +163,10 @@ func TestHTTPSpans(t *testing.T) {
 	if s.Status != StatusError || attr(s, "error.type") != ErrorTypeOther {
 		t.Errorf("panic: %v %v", s.Status, s.exportAttrs(nil))
 	}
+}
 
+func TestHTTPClientSpans(t *testing.T) {
+	use(t, sampler{bound: 1 << 63}, &memory{})
 	for _, c := range []struct {
 		status    int
 		err       error
@@ -184,6 +186,10 @@ func TestHTTPSpans(t *testing.T) {
 			t.Errorf("client %d %v: %v %v", c.status, c.err, s.Status, s.Attrs)
 		}
 	}
+}
+
+func TestHTTPMethods(t *testing.T) {
+	use(t, sampler{bound: 1 << 63}, &memory{})
 	for _, in := range []string{"FOO, GET ,", "GET,FOO"} {
 		if m := parseMethods(in); len(m) != 2 || !m["FOO"] || !m["GET"] {
 			t.Errorf("parseMethods(%q) = %v", in, m)

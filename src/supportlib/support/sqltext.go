@@ -110,32 +110,7 @@ func scanSQL(q, system string, max int) (sanitized, summary string) {
 			out.char('?')
 			sum.literal()
 		case isIdentStart(c):
-			j := i + 1
-			for j < n && isIdentPart(q[j]) {
-				j++
-			}
-			w := q[i:j]
-			if j < n && q[j] == '\'' && len(w) == 1 && strings.ContainsAny(w, "EeNnXxBb") {
-				// E'…' (backslash escapes), N'…', X'…', B'…'
-				i = skipQuoted(q, j, '\'', mysql || w == "E" || w == "e")
-				out.char('?')
-				sum.literal()
-				break
-			}
-			if strings.EqualFold(w, "TRUE") || strings.EqualFold(w, "FALSE") {
-				out.char('?')
-				sum.literal()
-			} else {
-				out.str(w)
-				// :name and @name are parameters, not words.
-				param := i > 0 && (q[i-1] == ':' && (i < 2 || q[i-2] != ':') || q[i-1] == '@')
-				if param {
-					sum.literal()
-				} else {
-					sum.word(w, false)
-				}
-			}
-			i = j
+			i = scanWord(q, i, mysql, out, &sum)
 		default:
 			out.char(c)
 			sum.punct(c)
@@ -143,6 +118,38 @@ func scanSQL(q, system string, max int) (sanitized, summary string) {
 		}
 	}
 	return out.String(), sum.String()
+}
+
+// scanWord copies or replaces the word starting at q[i] (a prefixed
+// string literal, TRUE/FALSE, a parameter or a word of the summary) and
+// returns where it ends.
+func scanWord(q string, i int, mysql bool, out *textBuilder, sum *summarizer) int {
+	n := len(q)
+	j := i + 1
+	for j < n && isIdentPart(q[j]) {
+		j++
+	}
+	w := q[i:j]
+	if j < n && q[j] == '\'' && len(w) == 1 && strings.ContainsAny(w, "EeNnXxBb") {
+		// E'…' (backslash escapes), N'…', X'…', B'…'
+		out.char('?')
+		sum.literal()
+		return skipQuoted(q, j, '\'', mysql || w == "E" || w == "e")
+	}
+	if strings.EqualFold(w, "TRUE") || strings.EqualFold(w, "FALSE") {
+		out.char('?')
+		sum.literal()
+		return j
+	}
+	out.str(w)
+	// :name and @name are parameters, not words.
+	param := i > 0 && (q[i-1] == ':' && (i < 2 || q[i-2] != ':') || q[i-1] == '@')
+	if param {
+		sum.literal()
+	} else {
+		sum.word(w, false)
+	}
+	return j
 }
 
 // skipQuoted returns the end of the quoted text starting at q[i]: a

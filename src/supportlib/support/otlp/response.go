@@ -42,44 +42,9 @@ func readResponse(br *bufio.Reader) (response, error) {
 		}
 		r.status = status
 		r.keepAlive = proto != "HTTP/1.0"
-		length, chunked := int64(-1), false
-		for {
-			h, err := readLine(br)
-			if err != nil {
-				return r, err
-			}
-			if h == "" {
-				break
-			}
-			k, v, ok := strings.Cut(h, ":")
-			if !ok {
-				return r, errors.New("a malformed header line in the response")
-			}
-			v = strings.TrimSpace(v)
-			switch strings.ToLower(strings.TrimSpace(k)) {
-			case "content-length":
-				n, err := strconv.ParseInt(v, 10, 64)
-				if err != nil || n < 0 {
-					return r, errors.New("a malformed Content-Length in the response")
-				}
-				length = n
-			case "transfer-encoding":
-				chunked = strings.EqualFold(v, "chunked")
-				if !chunked {
-					r.keepAlive = false // read to the close
-				}
-			case "connection":
-				for _, t := range strings.Split(v, ",") {
-					switch strings.ToLower(strings.TrimSpace(t)) {
-					case "close":
-						r.keepAlive = false
-					case "keep-alive":
-						r.keepAlive = r.keepAlive || proto == "HTTP/1.0"
-					}
-				}
-			case "retry-after":
-				r.retryAfter = v
-			}
+		length, chunked, err := readHeaders(br, &r, proto)
+		if err != nil {
+			return r, err
 		}
 		if status >= 100 && status < 200 {
 			continue // 100 Continue and the like: the answer follows
@@ -103,6 +68,51 @@ func readResponse(br *bufio.Reader) (response, error) {
 			io.CopyN(io.Discard, br, maxDrain)
 		}
 		return r, nil
+	}
+}
+
+// readHeaders reads a response's header lines up to the blank line, noting
+// in r what the connection's reuse and a retry depend on; it returns the
+// body's framing: its Content-Length (-1: none) and whether it is chunked.
+func readHeaders(br *bufio.Reader, r *response, proto string) (length int64, chunked bool, err error) {
+	length = -1
+	for {
+		h, err := readLine(br)
+		if err != nil {
+			return length, chunked, err
+		}
+		if h == "" {
+			return length, chunked, nil
+		}
+		k, v, ok := strings.Cut(h, ":")
+		if !ok {
+			return length, chunked, errors.New("a malformed header line in the response")
+		}
+		v = strings.TrimSpace(v)
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "content-length":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return length, chunked, errors.New("a malformed Content-Length in the response")
+			}
+			length = n
+		case "transfer-encoding":
+			chunked = strings.EqualFold(v, "chunked")
+			if !chunked {
+				r.keepAlive = false // read to the close
+			}
+		case "connection":
+			for _, t := range strings.Split(v, ",") {
+				switch strings.ToLower(strings.TrimSpace(t)) {
+				case "close":
+					r.keepAlive = false
+				case "keep-alive":
+					r.keepAlive = r.keepAlive || proto == "HTTP/1.0"
+				}
+			}
+		case "retry-after":
+			r.retryAfter = v
+		}
 	}
 }
 
