@@ -5,22 +5,23 @@
 //! others by their absolute path (`a/usr/local/go/src/…`).
 
 use crate::changes::Changes;
+use crate::rewrite::ChangedFile;
 use crate::unidiff;
 use std::path::Path;
 
 /// A compile's changes; "" when rtool leaves its files and imports alone.
 pub fn compile(cwd: &Path, dir: &Path, ch: &Changes) -> String {
     let mut text = String::new();
-    let mut changed: Vec<&(usize, Vec<u8>)> = ch.result.changed.iter().collect();
-    changed.sort_by_key(|(i, _)| *i); // the files' order, not the edits'
-    for (i, new) in changed {
-        let src = &ch.sources[*i];
+    let mut changed: Vec<&ChangedFile> = ch.result.changed.iter().collect();
+    changed.sort_by_key(|c| c.index); // the files' order, not the edits'
+    for c in changed {
+        let src = &ch.sources[c.index];
         let old = String::from_utf8_lossy(&src.src);
-        text.push_str(&unidiff::unified(&name(cwd, "a", &src.path), &name(cwd, "b", &src.path), &old, &String::from_utf8_lossy(new)));
+        text.push_str(&unidiff::unified(&name(cwd, "a", &src.path), &name(cwd, "b", &src.path), &old, &String::from_utf8_lossy(&c.text)));
     }
-    for (file, new) in &ch.result.added {
-        let path = dir.join(file).to_string_lossy().into_owned();
-        text.push_str(&unidiff::unified("/dev/null", &name(cwd, "b", &path), "", &String::from_utf8_lossy(new)));
+    for f in &ch.result.added {
+        let path = dir.join(&f.name).to_string_lossy().into_owned();
+        text.push_str(&unidiff::unified("/dev/null", &name(cwd, "b", &path), "", &String::from_utf8_lossy(&f.text)));
     }
     if text.is_empty() && ch.needed.is_empty() {
         return text;

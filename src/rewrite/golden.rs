@@ -78,12 +78,12 @@ pub fn run_case(files: &[(String, String)]) -> Result<BTreeMap<String, Option<St
         let applicable = aspects_for(&aspects, &pkg, &|p| imported.iter().any(|i| i == p));
         let result = rewrite_package(&pkg, &sources, &applicable, Mode::Display, false).map_err(|e| e.to_string())?;
         for (i, s) in sources.iter().enumerate() {
-            let changed = result.changed.iter().find(|(j, _)| *j == i).map(|(_, t)| String::from_utf8_lossy(t).into_owned());
+            let changed = result.changed.iter().find(|c| c.index == i).map(|c| String::from_utf8_lossy(&c.text).into_owned());
             out.insert(s.path.trim_start_matches("/case/").to_string(), changed);
         }
-        for (name, text) in &result.added {
-            let key = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
-            out.insert(key, Some(String::from_utf8_lossy(text).into_owned()));
+        for f in &result.added {
+            let key = if dir.is_empty() { f.name.clone() } else { format!("{dir}/{}", f.name) };
+            out.insert(key, Some(String::from_utf8_lossy(&f.text).into_owned()));
         }
     }
     Ok(out)

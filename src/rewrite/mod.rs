@@ -25,21 +25,43 @@ pub struct SourceFile {
     pub src: Vec<u8>,
 }
 
+/// A file of the package with new contents.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Index into the package's files.
+    pub index: usize,
+    pub text: Vec<u8>,
+}
+
+/// A file added to the package.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// Base name.
+    pub name: String,
+    pub text: Vec<u8>,
+}
+
+/// A file left unchanged because its matched code did not parse.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+}
+
 /// What rewriting a package produced.
 #[derive(Debug, Default)]
 pub struct Rewritten {
-    /// (index into the input files, new contents).
-    pub changed: Vec<(usize, Vec<u8>)>,
-    /// New files for the package: (base name, contents).
-    pub added: Vec<(String, Vec<u8>)>,
+    pub changed: Vec<ChangedFile>,
+    pub added: Vec<NewFile>,
     /// Import paths the changed code needs, sorted.
     pub imports: Vec<String>,
     /// Packages injected code reaches through `//go:linkname` only.
     pub linknames: Vec<String>,
     pub stats: Stats,
     /// Files left unchanged because their matched code did not parse
-    /// (tree-sitter errors): (path, line, col).
-    pub skipped: Vec<(String, usize, usize)>,
+    /// (tree-sitter errors).
+    pub skipped: Vec<Skipped>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

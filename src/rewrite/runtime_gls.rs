@@ -41,8 +41,8 @@
 //! So a child never shares mutable state with its parent, and the clone
 //! costs nothing at `go` statements.
 
-use super::SourceFile;
 use super::edit::{self, Edit, Order, Piece};
+use super::{ChangedFile, NewFile, SourceFile};
 use crate::error::{Error, ErrorAt, Result};
 use std::path::Path;
 
@@ -53,13 +53,12 @@ pub const ADDED_FILE: &str = "rtool_gls.go";
 /// filled in (EXITHOOK_IMPORT, EXITHOOK_CALL).
 const ACCESSORS: &str = include_str!("runtime_gls.go.tmpl");
 
-/// The patched runtime: (index into `files`, new contents) for the three
-/// edited files (four in Go 1.22: exithook.go), and the added file (base
-/// name, contents).
+/// The patched runtime: the three edited files (four in Go 1.22:
+/// exithook.go), and the added file.
 #[derive(Debug)]
 pub struct Patched {
-    pub changed: Vec<(usize, Vec<u8>)>,
-    pub added: (String, Vec<u8>),
+    pub changed: Vec<ChangedFile>,
+    pub added: NewFile,
 }
 
 /// Patches package runtime, given all its Go files (`current[i]` is the
@@ -100,7 +99,7 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
         let (path, src) = (&files[hooks].path, current[hooks]);
         const CHECK: &str = "if exitHooks.runningExitHooks {";
         let at = anchor_end(src, CHECK, "runExitHooks").map_err(|(line, msg)| unknown(path, line, &msg))? - " {".len();
-        changed.push((hooks, insert(src, path, &[(at, " && rtgls_exitcollide()")])?));
+        changed.push(ChangedFile { index: hooks, text: insert(src, path, &[(at, " && rtgls_exitcollide()")])? });
         ("", "addExitHook(f, true)")
     } else {
         return Err(unknown(proc_path, 1, "found neither internal/runtime/exithook nor addExitHook"));
@@ -110,10 +109,10 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
     changed.splice(
         0..0,
         [
-            (r2, insert(r2_src, r2_path, &[(field_at, "; rtgls unsafe.Pointer")])?),
-            (
-                proc,
-                insert(
+            ChangedFile { index: r2, text: insert(r2_src, r2_path, &[(field_at, "; rtgls unsafe.Pointer")])? },
+            ChangedFile {
+                index: proc,
+                text: insert(
                     proc_src,
                     proc_path,
                     &[
@@ -123,11 +122,11 @@ pub fn patch(files: &[SourceFile], current: &[&[u8]]) -> Result<Patched> {
                         (extra_m_at + "!iscgo".len(), " || rtgls_cgoadded != \"\")"),
                     ],
                 )?,
-            ),
-            (panic, insert(panic_src, panic_path, &[(fatal_at, "rtgls_panicking(); ")])?),
+            },
+            ChangedFile { index: panic, text: insert(panic_src, panic_path, &[(fatal_at, "rtgls_panicking(); ")])? },
         ],
     );
-    Ok(Patched { changed, added: (ADDED_FILE.to_string(), accessors.into_bytes()) })
+    Ok(Patched { changed, added: NewFile { name: ADDED_FILE.to_string(), text: accessors.into_bytes() } })
 }
 
 fn unknown(path: &str, line: usize, what: &str) -> Error {
@@ -258,20 +257,20 @@ mod tests {
     #[test]
     fn edits_stay_on_their_lines() {
         let p = run(RUNTIME2, PROC).unwrap();
-        let r2 = String::from_utf8(p.changed[0].1.clone()).unwrap();
+        let r2 = String::from_utf8(p.changed[0].text.clone()).unwrap();
         assert!(r2.starts_with("//line /go/src/runtime/runtime2.go:1:1\n"));
         assert!(r2.contains("\n\tvalgrindStackID uintptr; rtgls unsafe.Pointer // trailing\n}\n"), "{r2}");
         assert_eq!(r2.lines().count(), RUNTIME2.lines().count() + 1);
-        let proc = String::from_utf8(p.changed[1].1.clone()).unwrap();
+        let proc = String::from_utf8(p.changed[1].text.clone()).unwrap();
         assert!(proc.contains("\t\tnewg.labels = mp.curg.labels; rtgls_inherit(newg, callergp)\n"), "{proc}");
         assert!(proc.contains("\tgp.labels = nil; gp.rtgls = nil\n\tgp.timer = nil\n"), "{proc}");
         assert!(proc.contains("\n\tif (!iscgo || rtgls_cgoadded != \"\") && cgoHasExtraM && extraMLength.Load() > 0 {\n"), "{proc}");
         assert_eq!(proc.lines().count(), PROC.lines().count() + 1);
-        let panic = String::from_utf8(p.changed[2].1.clone()).unwrap();
+        let panic = String::from_utf8(p.changed[2].text.clone()).unwrap();
         assert!(panic.starts_with("//line /go/src/runtime/panic.go:1:1\n"));
         assert!(panic.contains("\n\t// ran out of deferred calls\n\trtgls_panicking(); preprintpanics(&p)\n\n\tfatalpanic"), "{panic}");
         assert_eq!(panic.lines().count(), PANIC.lines().count() + 1);
-        let added = String::from_utf8(p.added.1).unwrap();
+        let added = String::from_utf8(p.added.text).unwrap();
         assert!(added.contains("func rtgls_panicking() {") && added.contains("func rtgls_setpanichook(f func())"));
         assert!(added.contains("exithook.Add(exithook.Hook{F: f, RunOnFailure: true})"));
         assert!(added.contains("\t\"internal/runtime/exithook\"\n"));
@@ -286,12 +285,11 @@ mod tests {
         cur.push(HOOKS.as_bytes().to_vec());
         let refs: Vec<&[u8]> = cur.iter().map(|c| c.as_slice()).collect();
         let p = patch(&f, &refs).unwrap();
-        let added = String::from_utf8(p.added.1).unwrap();
+        let added = String::from_utf8(p.added.text).unwrap();
         assert!(added.contains("\tf = rtgls_exithook\n\taddExitHook(f, true)\n"), "{added}");
         assert!(!added.contains("exithook\""));
-        let (i, hooks) = &p.changed[3];
-        assert_eq!(*i, 3);
-        let hooks = String::from_utf8(hooks.clone()).unwrap();
+        assert_eq!(p.changed[3].index, 3);
+        let hooks = String::from_utf8(p.changed[3].text.clone()).unwrap();
         assert!(hooks.contains("\n\tif exitHooks.runningExitHooks && rtgls_exitcollide() {\n\t\tthrow("), "{hooks}");
         assert_eq!(hooks.lines().count(), HOOKS.lines().count() + 1);
         // Without exithook.go's check, the shape is unknown.

@@ -211,15 +211,15 @@ fn prepare(build: &Build, call: &ToolCall, args: &[String], ch: Changes<'_>) -> 
         if call.args.len() == args.len() { call.args.clone() } else { args.iter().map(OsString::from).collect() };
     let files = &args[files_at(args)..];
     let offset = new_args.len() - files.len();
-    for (i, text) in &result.changed {
-        let name = Path::new(&files[*i]).file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    for c in &result.changed {
+        let name = Path::new(&files[c.index]).file_name().map(|n| n.to_os_string()).unwrap_or_default();
         let path = dir.join(name);
-        write_atomic(&path, text)?;
-        new_args[offset + i] = path.into_os_string();
+        write_atomic(&path, &c.text)?;
+        new_args[offset + c.index] = path.into_os_string();
     }
-    for (name, text) in &result.added {
-        let path = dir.join(name);
-        write_atomic(&path, text)?;
+    for f in &result.added {
+        let path = dir.join(&f.name);
+        write_atomic(&path, &f.text)?;
         new_args.push(path.into_os_string());
     }
     if !needed.is_empty() {

@@ -14,7 +14,7 @@ mod wrap;
 
 use super::edit::{self, Edit, Mode, Order, Piece};
 use super::lines::{Pos, PosMap};
-use super::{Rewritten, SourceFile};
+use super::{ChangedFile, NewFile, Rewritten, Skipped, SourceFile};
 use crate::aspect::joinpoint::{NodeInfo, NodeKind, PackageInfo};
 use crate::aspect::{Advice, Aspect, Code, HoleKind};
 use crate::error::{Error, ErrorAt, Result};
@@ -72,7 +72,7 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
                 let msg = "cannot instrument: tree-sitter-go does not parse this code";
                 return Err(ErrorAt::new(&f.path, line, col, msg).hint("RTOOL_STRICT=1").into());
             }
-            out.skipped.push((f.path.clone(), line, col));
+            out.skipped.push(Skipped { path: f.path.clone(), line, col });
             continue;
         }
         cx.finish_imports(root);
@@ -83,7 +83,7 @@ pub fn rewrite_package(pkg: &PackageInfo, files: &[SourceFile], aspects: &[&Aspe
         all_imports.extend(cx.aliases.keys().cloned());
         all_imports.extend(cx.blank.iter().cloned());
         let map = PosMap::new(&f.src, &f.path);
-        out.changed.push((i, edit::apply(&f.src, cx.edits, &map, &f.path, mode)?));
+        out.changed.push(ChangedFile { index: i, text: edit::apply(&f.src, cx.edits, &map, &f.path, mode)? });
         out.stats.rewritten += 1;
     }
 
@@ -144,7 +144,7 @@ fn add_new_files(
         text.push('\n');
         all_imports.extend(aliases.into_keys());
         out.linknames.extend(linkname_packages(&code.text));
-        out.added.push((format!("rtool_{}.go", a.id.replace(['-', '.'], "_")), text.into_bytes()));
+        out.added.push(NewFile { name: format!("rtool_{}.go", a.id.replace(['-', '.'], "_")), text: text.into_bytes() });
     }
 }
 
@@ -354,7 +354,7 @@ mod tests {
         let aspect = "package a\n\n//rtool:aspect show\n//rtool:where directive(rtool:mark)\n//rtool:prepend\nfunc _() { use(RtoolArgParams_params) }\n";
         let ok = rewrite(aspect, "package p\n\n//rtool:mark params=b,a\nfunc F(a int, b string) {}\n\n//rtool:mark\nfunc G(a int) {}\n")
             .unwrap();
-        let out = String::from_utf8_lossy(&ok.changed[0].1).into_owned();
+        let out = String::from_utf8_lossy(&ok.changed[0].text).into_owned();
         assert!(out.contains("func F(a int, b string) {use([]any{\"b\", b, \"a\", a});}"), "{out}");
         assert!(out.contains("func G(a int) {use(nil);}"), "{out}");
         let err = rewrite(aspect, "package p\n\n//rtool:mark params=a,c\nfunc F(a int) {}\n").unwrap_err().to_string();
@@ -369,6 +369,6 @@ mod tests {
         let err = rewrite(aspect, "package p\n\nfunc F(a, b int) {}\n").unwrap_err().to_string();
         assert_eq!(err, "/s/p.go:3:1: aspect show: RtoolResult0, but F has 0 results");
         let ok = rewrite(aspect, "package p\n\nfunc F(a, b int) (err error) { return }\n").unwrap();
-        assert_eq!(String::from_utf8_lossy(&ok.changed[0].1), "package p\n\nfunc F(a, b int) (err error) {println(b, err); return }\n");
+        assert_eq!(String::from_utf8_lossy(&ok.changed[0].text), "package p\n\nfunc F(a, b int) (err error) {println(b, err); return }\n");
     }
 }
