@@ -195,3 +195,7 @@ func _() {
 func _() {
 	RtoolParam0 = support.PgxUntraced(RtoolParam0)
 }
+
+// builtin.pgx-connect relies on pgx's unexported connect, unchanged from
+// v5.0.0 to v5.12.0: were it renamed, the aspect would match nothing and
+// the program would build untraced.
