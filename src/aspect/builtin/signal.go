@@ -88,8 +88,8 @@ func rtoolSync(want func() bool, flush func(dying bool)) {
 	case len(sigs) > 0:
 		Notify(rtoolSig.c, sigs...)
 	case was && !on:
-		Stop(rtoolSig.c)
 		handlers.Lock()
+		rtoolUnwatch()
 		// Unless the program uses os/signal itself, its loop (started
 		// by the watch) ends: woken by a signal the runtime itself
 		// sends at any time, SIGURG.
@@ -101,6 +101,27 @@ func rtoolSync(want func() bool, flush func(dying bool)) {
 		handlers.Unlock()
 		if p, err := os.FindProcess(os.Getpid()); quit && err == nil {
 			p.Signal(syscall.Signal(rtoolSIGURG()))
+		}
+	}
+}
+
+// rtoolUnwatch undoes rtool's Notify as Stop does, under handlers' lock,
+// without Stop's wait until os/signal's loop receives again: the loop may
+// be ending (rtoolLoopEnds), and then nothing would ever receive, and the
+// wait would spin for good. The wait lets a signal caught meanwhile reach
+// the channel; nobody reads rtool's.
+func rtoolUnwatch() {
+	h := handlers.m[rtoolSig.c]
+	if h == nil {
+		return
+	}
+	delete(handlers.m, rtoolSig.c)
+	for n := 0; n < numSig; n++ {
+		if h.want(n) {
+			handlers.ref[n]--
+			if handlers.ref[n] == 0 {
+				disableSignal(n)
+			}
 		}
 	}
 }
