@@ -97,6 +97,19 @@ fn imports_of(src: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// Only `RTOOL_UPDATE=1` rewrites the goldens: a stray `RTOOL_UPDATE=0` or
+/// empty value left in a shell must not turn every check into a rewrite.
+fn update_requested(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| v == "1")
+}
+
+#[test]
+fn only_rtool_update_1_updates() {
+    for (value, want) in [(None, false), (Some(""), false), (Some("0"), false), (Some("yes"), false), (Some("1"), true)] {
+        assert_eq!(update_requested(value.map(std::ffi::OsStr::new)), want, "{value:?}");
+    }
+}
+
 #[test]
 fn golden_cases() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rewrite");
@@ -104,7 +117,7 @@ fn golden_cases() {
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txtar")).collect();
     paths.sort();
     assert!(!paths.is_empty(), "no golden cases in {}", dir.display());
-    let update = std::env::var_os("RTOOL_UPDATE").is_some();
+    let update = update_requested(std::env::var_os("RTOOL_UPDATE").as_deref());
     let mut failures = Vec::new();
     for path in &paths {
         let text = std::fs::read_to_string(path).unwrap();
