@@ -132,7 +132,7 @@ func setup(w io.Writer, now func() time.Time) *recorder {
 	if _, ok := e.(refused); ok {
 		l.quiet = true // said once already; every span is dropped and counted
 	}
-	r := newRecorderReporting(samplerFromEnv(), e, l)
+	r := newRecorderReporting(samplerFromEnv(log), e, l)
 	if v := os.Getenv("OTEL_BSP_EXPORT_TIMEOUT"); v != "" {
 		if d, ok := parseTimeout(v); ok {
 			r.budget = d

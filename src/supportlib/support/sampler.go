@@ -3,6 +3,7 @@ package support
 import (
 	"os"
 	"strconv"
+	"strings"
 )
 
 // sampler decides whether a new span records, as OTEL_TRACES_SAMPLER and
@@ -15,15 +16,23 @@ type sampler struct {
 	bound uint64
 }
 
-func samplerFromEnv() sampler {
+// samplerFromEnv reads the sampler's variables; a name or an argument it
+// cannot use is said once, on log, and the default applies (names as the
+// SDKs take them: case-insensitive, spaces around ignored).
+func samplerFromEnv(log *logger) sampler {
 	ratio := 1.0
-	if arg := os.Getenv("OTEL_TRACES_SAMPLER_ARG"); arg != "" {
-		if r, err := strconv.ParseFloat(arg, 64); err == nil && r >= 0 && r <= 1 {
+	name := strings.ToLower(strings.TrimSpace(os.Getenv("OTEL_TRACES_SAMPLER")))
+	ratioUsed := name == "traceidratio" || name == "parentbased_traceidratio"
+	if arg := os.Getenv("OTEL_TRACES_SAMPLER_ARG"); arg != "" && ratioUsed {
+		if r, err := strconv.ParseFloat(strings.TrimSpace(arg), 64); err == nil && r >= 0 && r <= 1 {
 			ratio = r
+		} else {
+			log.print(levelWarn, "OTEL_TRACES_SAMPLER_ARG="+shown(arg)+" is not a ratio (a number from 0 to 1); using 1")
 		}
 	}
 	s := sampler{parentBased: true, bound: 1 << 63}
-	switch os.Getenv("OTEL_TRACES_SAMPLER") {
+	switch name {
+	case "", "parentbased_always_on":
 	case "always_on":
 		s.parentBased = false
 	case "always_off":
@@ -34,6 +43,9 @@ func samplerFromEnv() sampler {
 		s.bound = 0
 	case "parentbased_traceidratio":
 		s.bound = ratioBound(ratio)
+	default:
+		log.print(levelWarn, "OTEL_TRACES_SAMPLER="+shown(os.Getenv("OTEL_TRACES_SAMPLER"))+
+			" is not a sampler rtool has (always_on, always_off, traceidratio, and their parentbased_ forms); using parentbased_always_on")
 	}
 	return s
 }

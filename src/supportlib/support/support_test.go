@@ -136,7 +136,36 @@ func TestSampling(t *testing.T) {
 func samplerFromEnvWith(t *testing.T, name, arg string) sampler {
 	t.Setenv("OTEL_TRACES_SAMPLER", name)
 	t.Setenv("OTEL_TRACES_SAMPLER_ARG", arg)
-	return samplerFromEnv()
+	var msgs strings.Builder
+	s := samplerFromEnv(&logger{w: &msgs, max: levelInfo})
+	if msgs.Len() > 0 {
+		t.Errorf("sampler %q, argument %q: said %q", name, arg, msgs.String())
+	}
+	return s
+}
+
+// A sampler or argument rtool cannot use is said, naming the variable
+// and the value, and the default applies; an argument no sampler reads is
+// not looked at.
+func TestSamplerVariablesThatMeanNothingAreSaid(t *testing.T) {
+	for _, c := range []struct {
+		name, arg, said string
+		want            sampler
+	}{
+		{"always-on-please", "", "OTEL_TRACES_SAMPLER=always-on-please is not a sampler rtool has", sampler{parentBased: true, bound: 1 << 63}},
+		{"traceidratio", "10%", "OTEL_TRACES_SAMPLER_ARG=10% is not a ratio (a number from 0 to 1); using 1", sampler{bound: 1 << 63}},
+		{"parentbased_traceidratio", "1.5", "OTEL_TRACES_SAMPLER_ARG=1.5 is not a ratio", sampler{parentBased: true, bound: 1 << 63}},
+		{" TraceIdRatio ", "0.5", "", sampler{bound: 1 << 62}},
+		{"always_on", "10%", "", sampler{bound: 1 << 63}},
+	} {
+		t.Setenv("OTEL_TRACES_SAMPLER", c.name)
+		t.Setenv("OTEL_TRACES_SAMPLER_ARG", c.arg)
+		var msgs strings.Builder
+		got := samplerFromEnv(&logger{w: &msgs, max: levelInfo})
+		if got != c.want || !strings.Contains(msgs.String(), c.said) || (c.said == "") != (msgs.Len() == 0) {
+			t.Errorf("%q %q: %+v, said %q", c.name, c.arg, got, msgs.String())
+		}
+	}
 }
 
 func TestFullQueueDropsInsteadOfBlocking(t *testing.T) {
