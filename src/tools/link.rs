@@ -27,7 +27,8 @@ pub fn transform(build: &Build, call: &ToolCall) -> Result<Action> {
     if !build.aspects()?.iter().any(crate::aspect::Aspect::adds_packages) {
         return Ok(Action::PassThrough("no link-time needs".into()));
     }
-    let cfg = ImportCfg::read(Path::new(&cfg_path))?;
+    let base = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io("reading importcfg", Path::new(&cfg_path), e))?;
+    let cfg = ImportCfg::parse(&base);
     let deps = inject::carried_link_deps(&cfg)?;
     let missing: Vec<String> = deps.all().filter(|p| !cfg.provides(p)).cloned().collect();
     if missing.is_empty() {
@@ -47,7 +48,6 @@ pub fn transform(build: &Build, call: &ToolCall) -> Result<Action> {
     if let Some(p) = missing.iter().find(|p| !added.iter().any(|a| a.path == **p)) {
         return Err(Error::failed(format!("{why}: cannot find package {p:?} that injected code needs")));
     }
-    let base = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io("reading", Path::new(&cfg_path), e))?;
     let new_cfg = format!("{cfg_path}.rtool");
     importcfg::write(Path::new(&new_cfg), &base, &added)?;
     build.ctx.log.debug(|| format!("link: added {} packages for {}", added.len(), missing.join(", ")));
