@@ -5,10 +5,9 @@ with every integration (its defaults), interleaved rounds; and files parsed
 per build / files in the build."""
 
 import os
-import shutil
 import statistics
 
-from benchlib import ROOT, files_listed, files_parsed, gocache, proxied, rotated, run, table_head
+from benchlib import ROOT, cold_rounds, files_listed, files_parsed, gocache, proxied, run, table_head
 
 ALLINONE = os.path.join(ROOT, "testdata", "allinone")
 
@@ -18,13 +17,7 @@ def integrations(env, rtool, scratch, rounds):
     parsed, files in the build) of one rtool build."""
     env = proxied(env, scratch, ALLINONE)
     out = os.path.join(scratch, "allinone.bin")
-    modes = {"plain": ["go", "build", "-o", out, "."], "rtool": ["go", "build", "-toolexec", rtool, "-o", out, "."]}
-    cold = {name: [] for name in modes}
-    for r in range(rounds):
-        for name in rotated(modes, r):
-            cache = gocache(scratch)
-            cold[name].append(run(modes[name], dict(env, GOCACHE=cache), cwd=ALLINONE))
-            shutil.rmtree(cache, ignore_errors=True)
+    modes, cold = cold_rounds(env, rtool, scratch, ALLINONE, out, rounds, run)
     log = os.path.join(scratch, "allinone.log")
     e = dict(env, GOCACHE=gocache(scratch), RTOOL_LOG="debug", RTOOL_LOG_FILE=log)
     run(modes["rtool"], e, cwd=ALLINONE)

@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-from benchlib import ROOT, files_listed, files_parsed, gocache, proxied, rotated, run, run_cpu, table_head
+from benchlib import ROOT, cold_rounds, files_listed, files_parsed, gocache, proxied, run, run_cpu, table_head
 
 CADDYBENCH = os.path.join(ROOT, "testdata", "caddybench")
 
@@ -26,15 +26,11 @@ def large(env, rtool, scratch, rounds):
     print("(i) downloading caddy's modules", file=sys.stderr)
     env = proxied(env, scratch, CADDYBENCH)
     out = os.path.join(scratch, "caddy.bin")
-    modes = {"plain": ["go", "build", "-o", out, "."], "rtool": ["go", "build", "-toolexec", rtool, "-o", out, "."]}
-    times = {name: [] for name in modes}
-    for r in range(rounds):
-        for name in rotated(modes, r):
-            cache = gocache(scratch)
-            wall, cpu = run_cpu(modes[name], dict(env, GOCACHE=cache), cwd=CADDYBENCH)
-            shutil.rmtree(cache, ignore_errors=True)
-            times[name].append((wall, cpu))
-            print(f"(i) round {r + 1}/{rounds}, {name}: {wall:.1f} s wall, {cpu:.1f} s CPU", file=sys.stderr)
+
+    def said(r, name, took):
+        print(f"(i) round {r + 1}/{rounds}, {name}: {took[0]:.1f} s wall, {took[1]:.1f} s CPU", file=sys.stderr)
+
+    modes, times = cold_rounds(env, rtool, scratch, CADDYBENCH, out, rounds, run_cpu, each=said)
     print("(i) one more rtool build with the debug log", file=sys.stderr)
     return times, large_counts(env, modes["rtool"], scratch)
 

@@ -55,6 +55,23 @@ def rotated(modes, r):
     return names[r % len(names):] + names[:r % len(names)]
 
 
+def cold_rounds(env, rtool, scratch, moddir, out, rounds, measure, each=None):
+    """Cold builds of the main package in moddir, plain and with rtool,
+    rounds times in alternating order: the two commands, and {mode:
+    [measure(cmd, env, cwd=moddir)]}; each(round, mode, result) after every
+    build."""
+    modes = {"plain": ["go", "build", "-o", out, "."], "rtool": ["go", "build", "-toolexec", rtool, "-o", out, "."]}
+    results = {name: [] for name in modes}
+    for r in range(rounds):
+        for name in rotated(modes, r):
+            cache = gocache(scratch)
+            results[name].append(measure(modes[name], dict(env, GOCACHE=cache), cwd=moddir))
+            shutil.rmtree(cache, ignore_errors=True)
+            if each:
+                each(r, name, results[name][-1])
+    return modes, results
+
+
 def files_parsed(log):
     """Files rtool parsed, summed over a debug log's text."""
     return sum(int(m) for m in re.findall(r"files seen \d+, parsed (\d+)", log))
